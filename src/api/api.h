@@ -1,0 +1,99 @@
+/* api.h - the JSON API: the route table and what the resource files share.
+ *
+ * Each api_*.c file unpacks its input strictly into C structs, checks the
+ * caller's role and scope (reads here; writes again inside the transaction in
+ * the domain), calls the domain and renders JSON. No SQL, no rules.
+ */
+#ifndef CK_API_H
+#define CK_API_H
+
+#include <stddef.h>
+
+#include "http/json_in.h"
+#include "http/req.h"
+#include "http/router.h"
+
+#define API_PER_PAGE_DEFAULT 50
+#define API_PER_PAGE_MAX 500
+
+/* The whole route table (static storage). */
+struct route *api_routes(size_t *n);
+
+/* A write: op->run runs on the writer thread inside the transaction and may
+ * set op->result (a new JSON reference) and op->status; the answer follows.
+ * Embed struct api_op as the first member of a handler's own struct,
+ * allocated in r->arena. */
+struct api_op {
+    struct actor who;
+    int (*run)(struct db *db, struct api_op *op, struct err *e);
+    json_t *result;
+    unsigned status;
+};
+
+/* Queue op on the writer (copies r->who into op->who). Returns REQ_PENDING. */
+int api_submit(struct req *r, struct api_op *op);
+
+/* The same with a custom `after` (which finds op in r->job.arg). */
+int api_submit_with(struct req *r, struct api_op *op, req_after_fn after);
+
+/* For slow work on the pool: run op through the writer and wait. */
+int api_run_sync(struct req *r, struct api_op *op, struct err *e);
+
+/* The standard `after` for api_op: error or op->result. */
+int api_op_after(struct req *r, int rc, struct err *e);
+
+/* Read page and per_page (query); answers 400 on a bad value. */
+int api_page(struct req *r, int64_t *page, int64_t *per_page);
+
+/* Read active=0|1 (query) into *active, -1 when absent; answers 400 when bad. */
+int api_active(struct req *r, int *active);
+
+/* {"items":items,"total":…,"page":…,"per_page":…}; takes items. */
+json_t *api_page_json(json_t *items, int64_t total, int64_t page, int64_t per_page);
+
+/* 403 unless the caller may see the node path (the shared scope check). */
+int api_scope(struct req *r, const char *path);
+
+/* For a list filter naming a node (node_id / parent_id): 0 when absent or in
+ * scope; else answers 400 (no such node) or 403 and returns < 0. */
+int api_filter_node(struct req *r, int64_t node_id, const char *field);
+
+/* 403 unless the caller has one of the roles (bit mask of 1 << ROLE_*). */
+int api_role(struct req *r, unsigned roles);
+
+/* Unpack the JSON body by fields; answers 400 (bad_json / invalid with the
+ * field) and returns < 0 on failure. */
+int api_body(struct req *r, const struct jfield *fields, int n);
+
+#define ROLES_STAFF_ALL                                                                            \
+    ((1u << ROLE_ADMIN) | (1u << ROLE_LEADER) | (1u << ROLE_SUPERVISOR) | (1u << ROLE_STAFF))
+
+/* route handlers, by file */
+int api_healthz(struct req *r);
+int api_metrics(struct req *r);
+int api_auth_login(struct req *r);
+int api_auth_me(struct req *r);
+int api_auth_logout(struct req *r);
+int api_nodes_list(struct req *r);
+int api_nodes_get(struct req *r);
+int api_nodes_create(struct req *r);
+int api_nodes_patch(struct req *r);
+int api_nodes_windows(struct req *r);
+int api_staff_list(struct req *r);
+int api_staff_get(struct req *r);
+int api_staff_create(struct req *r);
+int api_staff_patch(struct req *r);
+int api_staff_photo_put(struct req *r);
+int api_staff_photo_get(struct req *r);
+int api_staff_assignments(struct req *r);
+int api_staff_assign(struct req *r);
+int api_assignment_end(struct req *r);
+int api_devices_list(struct req *r);
+int api_devices_get(struct req *r);
+int api_devices_create(struct req *r);
+int api_devices_patch(struct req *r);
+int api_devices_rotate(struct req *r);
+int api_device_me(struct req *r);
+int api_audit_list(struct req *r);
+
+#endif

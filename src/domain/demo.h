@@ -1,0 +1,14 @@
+/* demo.h - a demo town to try the system with: one district, one town, two
+ * halls, twelve windows, staff with roles, and devices. */
+#ifndef CK_DEMO_H
+#define CK_DEMO_H
+
+#include "base/err.h"
+#include "store/db.h"
+
+/* Create the demo data in one transaction on an empty, migrated database.
+ * password_hash is used for every demo account. Returns 0, ERR_CONFLICT when
+ * the database already holds org nodes, or another ERR_* (nothing written). */
+int demo_create(struct db *db, const char *password_hash, struct err *e);
+
+#endif

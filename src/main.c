@@ -1,0 +1,482 @@
+/* main.c - the command line: serve, migrate, demo, user add, org add, verify,
+ * version. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "base/config.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "domain/audit.h"
+#include "domain/demo.h"
+#include "domain/org.h"
+#include "domain/staff.h"
+#include "http/server.h"
+#include "store/migrate.h"
+#include "version.h"
+
+#define MAX_FLAGS 16
+
+struct flags {
+    const char *name[MAX_FLAGS];
+    const char *value[MAX_FLAGS];
+    int n;
+    int help;
+};
+
+/* Parse "--name value" and "--name=value" pairs; only names in `allowed`
+ * (space separated, with a leading and trailing space) are accepted. */
+static int parse_flags(int argc, char **argv, const char *allowed, struct flags *f)
+{
+    memset(f, 0, sizeof(*f));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            f->help = 1;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "error: unexpected argument '%s'\n", a);
+            return -1;
+        }
+        char name[64];
+        const char *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (len == 0 || len + 3 > sizeof(name)) {
+            fprintf(stderr, "error: bad option '%s'\n", a);
+            return -1;
+        }
+        name[0] = ' ';
+        memcpy(name + 1, a + 2, len);
+        name[len + 1] = ' ';
+        name[len + 2] = '\0';
+        if (!strstr(allowed, name)) {
+            fprintf(stderr, "error: unknown option '%s'\n", a);
+            return -1;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) {
+            fprintf(stderr, "error: option '%s' needs a value\n", a);
+            return -1;
+        }
+        if (f->n >= MAX_FLAGS)
+            return -1;
+        f->name[f->n] = a + 2;
+        f->value[f->n] = v;
+        f->n++;
+    }
+    return 0;
+}
+
+static const char *flag(const struct flags *f, const char *name)
+{
+    size_t len = strlen(name);
+    for (int i = f->n - 1; i >= 0; i--)
+        if (strncmp(f->name[i], name, len) == 0 &&
+            (f->name[i][len] == '\0' || f->name[i][len] == '='))
+            return f->value[i];
+    return NULL;
+}
+
+/* the database URL: --db, then CHUANGKOU_DB, then the default */
+static const char *db_url(const struct flags *f)
+{
+    const char *v = flag(f, "db");
+    if (!v)
+        v = getenv("CHUANGKOU_DB");
+    return v && *v ? v : "sqlite:data/chuangkou.db";
+}
+
+/* create the directory of a sqlite database file if needed */
+static void ensure_sqlite_dir(const char *url)
+{
+    if (strncmp(url, "sqlite:", 7) != 0)
+        return;
+    const char *path = url + 7;
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return;
+    char dir[512];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir))
+        return;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    mkdir(dir, 0750);
+}
+
+static int open_migrated(const char *url, struct db **db)
+{
+    char msg[256] = "";
+    ensure_sqlite_dir(url);
+    int rc = db_open(url, 0, db, msg, sizeof(msg));
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", msg[0] ? msg : "cannot open the database");
+        return rc;
+    }
+    int applied = 0;
+    rc = migrate_apply(*db, &applied);
+    if (rc < 0) {
+        fprintf(stderr, "error: migration failed: %s\n", db_errmsg(*db));
+        db_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    if (applied)
+        fprintf(stderr, "applied %d migration(s)\n", applied);
+    return 0;
+}
+
+static const char USAGE[] =
+    "usage: chuangkou COMMAND [OPTIONS]\n"
+    "\n"
+    "Chuangkou (窗口) — the platform for government service halls and service counters.\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the web pages and the JSON API\n"
+    "  migrate   create or upgrade the database schema\n"
+    "  demo      fill an empty database with a demo district\n"
+    "  user add  create a staff account (password from standard input)\n"
+    "  org add   create an org node (the first region of a new install)\n"
+    "  verify    check the audit log's hash chain\n"
+    "  version   print the version\n"
+    "\n"
+    "Run 'chuangkou COMMAND --help' for a command's options.\n"
+    "Database URLs: sqlite:PATH (default sqlite:data/chuangkou.db) or postgresql://...\n";
+
+static int cmd_version(void)
+{
+    printf("chuangkou %s\n", CK_VERSION);
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " db ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou migrate [--db URL]\n\n"
+               "Create or upgrade the schema. Safe to run again: applied migrations are\n"
+               "recorded in schema_migrations and skipped.\n");
+        return 0;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    int version = 0;
+    migrate_version(db, &version);
+    printf("schema version %d\n", version);
+    db_close(db);
+    return 0;
+}
+
+/* read one line of standard input (the password), without the newline */
+static int read_password(char *buf, size_t len)
+{
+    if (!fgets(buf, (int)len, stdin))
+        return -1;
+    size_t n = strlen(buf);
+    if (n > 0 && buf[n - 1] != '\n' && !feof(stdin))
+        return -1; /* too long */
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " db ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou demo [--db URL]\n\n"
+               "Migrate, then create a demo district (示范区) with a district hall, a town\n"
+               "(示范镇) with its hall, 12 windows, staff and devices. Prints the admin login\n"
+               "and the password shared by all demo accounts. Refuses a database that\n"
+               "already has an org tree.\n");
+        return 0;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    char password[17], hash[CRYPTO_PWHASH_LEN];
+    crypto_random_hex(password, 8);
+    if (crypto_password_hash(password, hash) < 0) {
+        db_close(db);
+        return 1;
+    }
+    struct err e = {0};
+    int rc = demo_create(db, hash, &e);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "error: %s%s%s\n", e.msg, e.field[0] ? " field=" : "", e.field);
+        return 1;
+    }
+    printf("demo data created: 示范区 (dist) with 区政务服务中心 (hall-d, 7 windows),\n"
+           "示范镇 (town) with 示范镇便民服务中心 (hall-t, 5 windows), 16 accounts, 16 devices\n");
+    printf("admin login: admin\n");
+    printf("password: %s\n", password);
+    printf("(the same password opens the demo accounts leader, inspector, town-admin,\n"
+           " d01-d07 and t01-t05)\n");
+    crypto_wipe(password, sizeof(password));
+    return 0;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+            printf("usage: chuangkou user add --help\n");
+            return 0;
+        }
+        fprintf(stderr, "usage: chuangkou user add --db URL --login NAME --role ROLE --org PATH\n");
+        return 2;
+    }
+    struct flags f;
+    if (parse_flags(argc - 1, argv + 1, " db login role org name badge post ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou user add [--db URL] --login NAME --role ROLE --org PATH\n"
+               "                          [--name NAME] [--badge NO] [--post POST]\n\n"
+               "Create an account. The password is read from standard input (one line,\n"
+               "at least 8 characters). ROLE is admin, leader, supervisor or staff. PATH is\n"
+               "the home node as codes from the root, e.g. /dist/town/hall-t.\n");
+        return 0;
+    }
+    const char *login = flag(&f, "login"), *role = flag(&f, "role"), *org = flag(&f, "org");
+    if (!login || !role || !org) {
+        fprintf(stderr, "error: --login, --role and --org are required\n");
+        return 2;
+    }
+    struct err e = {0};
+    char password[STAFF_PASSWORD_MAX + 2], hash[CRYPTO_PWHASH_LEN];
+    if (read_password(password, sizeof(password)) < 0) {
+        fprintf(stderr, "error: give the password on standard input\n");
+        return 2;
+    }
+    if (staff_check_login(login, &e) < 0 || staff_check_password(password, &e) < 0 ||
+        role_parse(role) == ROLE_NONE) {
+        crypto_wipe(password, sizeof(password));
+        fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : "unknown role");
+        return 2;
+    }
+    int rc = crypto_password_hash(password, hash);
+    crypto_wipe(password, sizeof(password));
+    if (rc < 0)
+        return 1;
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    struct org_node home;
+    rc = org_find_by_codes(db, org, &home);
+    if (rc < 0) {
+        fprintf(stderr, "error: no org node at %s\n", org);
+        db_close(db);
+        return 1;
+    }
+    struct actor sys;
+    actor_system(&sys, "cli");
+    const char *name = flag(&f, "name");
+    struct staff_input in = {
+        login, name ? name : login, role, flag(&f, "badge"), flag(&f, "post"), 0, home.id, hash};
+    struct staff out;
+    rc = db_begin(db);
+    if (rc == 0)
+        rc = staff_create(db, &sys, &in, &out, &e);
+    if (rc == 0)
+        rc = db_commit(db);
+    if (rc < 0)
+        db_rollback(db);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : err_name(rc));
+        return 1;
+    }
+    printf("created %s (%s) at %s, id %lld\n", login, role, org, (long long)out.id);
+    return 0;
+}
+
+static int cmd_org(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        fprintf(stderr, "usage: chuangkou org add --db URL --kind KIND --code CODE --name NAME "
+                        "[--parent PATH]\n");
+        return 2;
+    }
+    struct flags f;
+    if (parse_flags(argc - 1, argv + 1, " db parent kind code name address phone ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou org add [--db URL] [--parent PATH] --kind KIND --code CODE\n"
+               "                         --name NAME [--address TEXT] [--phone TEXT]\n\n"
+               "Create an org node. Without --parent the node is a root region (the first\n"
+               "node of a new install). KIND is region, unit, hall or window.\n");
+        return 0;
+    }
+    const char *kind = flag(&f, "kind"), *code = flag(&f, "code"), *name = flag(&f, "name");
+    if (!kind || !code || !name) {
+        fprintf(stderr, "error: --kind, --code and --name are required\n");
+        return 2;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    struct org_node parent = {0}, out;
+    const char *pp = flag(&f, "parent");
+    int rc = pp ? org_find_by_codes(db, pp, &parent) : 0;
+    if (rc < 0) {
+        fprintf(stderr, "error: no org node at %s\n", pp);
+        db_close(db);
+        return 1;
+    }
+    struct actor sys;
+    actor_system(&sys, "cli");
+    struct org_input in = {parent.id, kind, code, name, flag(&f, "address"), flag(&f, "phone")};
+    struct err e = {0};
+    rc = db_begin(db);
+    if (rc == 0)
+        rc = org_create(db, &sys, &in, &out, &e);
+    if (rc == 0)
+        rc = db_commit(db);
+    if (rc < 0)
+        db_rollback(db);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : err_name(rc));
+        return 1;
+    }
+    printf("created %s %s (%s), id %lld, path %s\n", kind, code, name, (long long)out.id, out.path);
+    return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " db ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou verify [--db URL]\n\n"
+               "Recompute the audit log's hash chain from the first record. Exits 0 when\n"
+               "intact, 1 naming the first record that was changed or removed.\n");
+        return 0;
+    }
+    struct db *db = NULL;
+    char msg[256] = "";
+    if (db_open(db_url(&f), DB_OPEN_READONLY, &db, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "error: %s\n", msg);
+        return 1;
+    }
+    int64_t checked = 0, bad = 0;
+    int rc = audit_verify(db, stdout, &checked, &bad);
+    db_close(db);
+    if (rc == ERR_CONFLICT) {
+        printf("audit chain BROKEN at record %lld (%lld records intact before it)\n",
+               (long long)bad, (long long)checked);
+        return 1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "error: cannot read the audit log (%s)\n", err_name(rc));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " config listen db web ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou serve [--config FILE] [--listen ADDR:PORT] [--db URL]\n"
+               "                       [--web DIR]\n\n"
+               "Serve the web pages and the API. Settings come from the flags, then the\n"
+               "CHUANGKOU_* environment variables, then the INI file (--config or\n"
+               "CHUANGKOU_CONFIG), then the defaults: listen 127.0.0.1:8080, db\n"
+               "sqlite:data/chuangkou.db, web web/dist. The schema is migrated on start.\n");
+        return 0;
+    }
+    struct config cfg;
+    config_defaults(&cfg);
+    const char *file = flag(&f, "config");
+    if (!file)
+        file = getenv("CHUANGKOU_CONFIG");
+    if (file && *file) {
+        int line = 0;
+        int rc = config_load_file(&cfg, file, &line);
+        if (rc == ERR_IO) {
+            fprintf(stderr, "error: cannot read %s: %s\n", file, strerror(errno));
+            return 2;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "error: %s line %d: unknown key or bad value\n", file, line);
+            return 2;
+        }
+    }
+    const char *bad = NULL;
+    if (config_load_env(&cfg, &bad) < 0) {
+        fprintf(stderr, "error: bad value in %s\n", bad);
+        return 2;
+    }
+    if ((flag(&f, "listen") && config_set(&cfg, "server.listen", flag(&f, "listen")) < 0) ||
+        (flag(&f, "db") && config_set(&cfg, "database.url", flag(&f, "db")) < 0) ||
+        (flag(&f, "web") && config_set(&cfg, "server.web_root", flag(&f, "web")) < 0)) {
+        fprintf(stderr, "error: bad --listen, --db or --web value\n");
+        return 2;
+    }
+    log_set_level(strcmp(cfg.log_level, "debug") == 0   ? LOG_DEBUG
+                  : strcmp(cfg.log_level, "warn") == 0  ? LOG_WARN
+                  : strcmp(cfg.log_level, "error") == 0 ? LOG_ERROR
+                                                        : LOG_INFO);
+    struct db *db = NULL;
+    if (open_migrated(cfg.db, &db) < 0)
+        return 1;
+    db_close(db);
+    struct app app;
+    memset(&app, 0, sizeof(app));
+    app.cfg = &cfg;
+    char msg[256] = "";
+    if (writer_start(cfg.db, &app.writer, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "error: %s\n", msg);
+        return 1;
+    }
+    size_t n = 0;
+    struct route *routes = api_routes(&n);
+    int rc = server_run(&app, routes, n);
+    writer_stop(app.writer);
+    return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (crypto_init() < 0) {
+        fprintf(stderr, "error: cannot initialise libsodium\n");
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
+        return cmd_version();
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(argc - 2, argv + 2);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 2, argv + 2);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "org") == 0)
+        return cmd_org(argc - 2, argv + 2);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc - 2, argv + 2);
+    fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd, USAGE);
+    return 2;
+}

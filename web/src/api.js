@@ -1,0 +1,175 @@
+// HTTP client for the Chuangkou API (docs/api.md).
+// - fetch with credentials: 'same-origin' (the session is an HttpOnly cookie);
+// - keeps the csrf_token from login and /api/auth/me and sends it as X-CSRF-Token on
+//   every POST/PUT/PATCH/DELETE;
+// - turns error bodies {"error":{"code","message","field"}} into an ApiError and shows
+//   them with ElMessage (unless the caller asks for `quiet`);
+// - a 401 hands over to the unauthorized handler (the router sends the user to login).
+import { ElMessage } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
+import { t, te } from './i18n.js'
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+let csrfToken = null
+let onUnauthorized = null
+
+export function setCsrfToken(token) {
+  csrfToken = token || null
+}
+
+/** fn(error) is called on a 401 from any request that is not marked `quiet401`. */
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message, field, retryAfter) {
+    super(message || code || `HTTP ${status}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.field = field || null
+    this.retryAfter = retryAfter
+  }
+}
+
+function buildUrl(path, query) {
+  if (!query) return path
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue
+    qs.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v))
+  }
+  const s = qs.toString()
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
+}
+
+/** The user-facing text for an error: translated code, server detail, field. */
+export function errorText(err) {
+  if (!(err instanceof ApiError)) return t('errors.network')
+  const parts = []
+  const codeKey = `errors.${err.code}`
+  const head = err.code && te(codeKey) ? t(codeKey) : t('errors.unknown', { status: err.status })
+  parts.push(head)
+  if (err.message && err.message !== err.code && err.message !== head) parts.push(err.message)
+  let text = parts.join('：')
+  if (err.field) {
+    const fieldKey = `fields.${err.field}`
+    const label = te(fieldKey) ? `${t(fieldKey)} (${err.field})` : err.field
+    text += ` — ${t('errors.field', { field: label })}`
+  }
+  return text
+}
+
+export function showError(err) {
+  ElMessage({ type: 'error', message: errorText(err), grouping: true, showClose: true, duration: 5000 })
+}
+
+/**
+ * request(method, path, opts) → parsed JSON (or null for 204).
+ * opts.query: object of query parameters (empty values skipped);
+ * opts.body: a value sent as JSON, or with opts.contentType a raw Blob/File/ArrayBuffer;
+ * opts.quiet: do not show an ElMessage for errors (the caller shows them);
+ * opts.quiet401: do not call the unauthorized handler on 401.
+ */
+export async function request(method, path, opts = {}) {
+  const headers = { Accept: 'application/json' }
+  let body
+  if (opts.contentType) {
+    headers['Content-Type'] = opts.contentType
+    body = opts.body
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
+
+  let res
+  try {
+    res = await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
+  } catch (e) {
+    const err = new ApiError(0, 'network', t('errors.network'))
+    if (!opts.quiet) showError(err)
+    throw err
+  }
+
+  let data = null
+  const type = res.headers.get('Content-Type') || ''
+  if (res.status !== 204 && type.includes('json')) {
+    try {
+      data = await res.json()
+    } catch {
+      data = null
+    }
+  }
+
+  if (res.ok) return data
+
+  const e = (data && data.error) || {}
+  const retry = parseInt(res.headers.get('Retry-After') || '', 10)
+  const err = new ApiError(
+    res.status,
+    e.code || statusCode(res.status),
+    e.message || '',
+    e.field,
+    Number.isFinite(retry) ? retry : undefined,
+  )
+  if (res.status === 401 && !opts.quiet401) {
+    setCsrfToken(null)
+    if (onUnauthorized) onUnauthorized(err)
+    throw err
+  }
+  if (!opts.quiet) showError(err)
+  throw err
+}
+
+function statusCode(status) {
+  switch (status) {
+    case 400: return 'invalid'
+    case 401: return 'unauthorized'
+    case 403: return 'forbidden'
+    case 404: return 'not_found'
+    case 405: return 'method_not_allowed'
+    case 409: return 'conflict'
+    case 413: return 'too_large'
+    case 415: return 'unsupported'
+    case 429: return 'throttled'
+    case 503: return 'database_unavailable'
+    default: return null
+  }
+}
+
+/** Fetch every page of a list endpoint (per_page 500) and return all items. */
+export async function getAll(path, query = {}, opts = {}) {
+  const perPage = 500
+  const items = []
+  for (let page = 1; page <= 200; page++) {
+    const res = await request('GET', path, { ...opts, query: { ...query, page, per_page: perPage } })
+    const got = (res && res.items) || []
+    items.push(...got)
+    const total = res && Number.isInteger(res.total) ? res.total : items.length
+    if (got.length < perPage || items.length >= total) break
+  }
+  return items
+}
+
+export const api = {
+  get: (path, query, opts) => request('GET', path, { ...opts, query }),
+  post: (path, body, opts) => request('POST', path, { ...opts, body }),
+  put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  del: (path, opts) => request('DELETE', path, opts),
+  /** PUT a raw file (e.g. a photo) with its own Content-Type. */
+  putFile: (path, file, opts) =>
+    request('PUT', path, { ...opts, body: file, contentType: file.type || 'application/octet-stream' }),
+  getAll,
+}
+
+export default api

@@ -1,0 +1,72 @@
+// The side menu of the signed-in layout, and the routes behind it.
+//
+// Each top-level entry is a group (a submenu) or a page; a page has
+//   key       unique name, also the route name
+//   path      hash route, e.g. '/admin/org'
+//   titleKey  message key of its title (locales/*.js)
+//   icon      an @element-plus/icons-vue component
+//   roles     who sees it and may open it (admin, leader, supervisor, staff)
+//   component () => import('./views/…') — loaded on first visit
+//
+// To add a page that lives inside the layout (console, dashboard, admin registers …) add
+// one entry here; router.js turns every page into a child route of AppLayout. Full-screen
+// pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
+// router.js instead.
+import { OfficeBuilding, Setting } from '@element-plus/icons-vue'
+
+export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
+
+export const menu = [
+  {
+    key: 'admin',
+    titleKey: 'menu.admin',
+    icon: Setting,
+    roles: ROLES,
+    children: [
+      {
+        key: 'admin-org',
+        path: '/admin/org',
+        titleKey: 'menu.org',
+        icon: OfficeBuilding,
+        roles: ROLES,
+        component: () => import('./views/admin/OrgView.vue'),
+      },
+    ],
+  },
+  // Later: console (staff), dashboard (leader), display / evaluator / kiosk set-up, portal …
+]
+
+/** Every page entry, groups flattened. */
+export function menuPages(items = menu) {
+  const out = []
+  for (const item of items) {
+    if (item.children) out.push(...menuPages(item.children))
+    else if (item.path) out.push(item)
+  }
+  return out
+}
+
+export function canSee(item, role) {
+  return !item.roles || item.roles.includes(role)
+}
+
+/** The menu as the given role sees it (empty groups dropped). */
+export function menuFor(role, items = menu) {
+  const out = []
+  for (const item of items) {
+    if (!canSee(item, role)) continue
+    if (item.children) {
+      const children = menuFor(role, item.children)
+      if (children.length) out.push({ ...item, children })
+    } else {
+      out.push(item)
+    }
+  }
+  return out
+}
+
+/** Where a user lands after login: the first page their role may open. */
+export function homePath(role) {
+  const first = menuPages(menuFor(role))[0]
+  return first ? first.path : '/login'
+}

@@ -1,0 +1,70 @@
+// Hash routing (#/login, #/admin/org …): the server needs no SPA fallback.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { menuPages, canSee, homePath } from './menu.js'
+import { session, loadMe, clearSession } from './session.js'
+import { setUnauthorizedHandler } from './api.js'
+import { ElMessage } from 'element-plus'
+import { t } from './i18n.js'
+import LoginView from './views/LoginView.vue'
+import AppLayout from './layouts/AppLayout.vue'
+
+const layoutChildren = menuPages().map((page) => ({
+  path: page.path.replace(/^\//, ''),
+  name: page.key,
+  component: page.component,
+  meta: { titleKey: page.titleKey, roles: page.roles },
+}))
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  // Full-screen pages (display, evaluator, kiosk, portal) go here, outside the layout.
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', redirect: () => homePath(session.user?.role) },
+      ...layoutChildren,
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes,
+})
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadMe()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) {
+      const home = homePath(session.user.role)
+      if (home !== '/login') return home
+    }
+    return true
+  }
+  if (!session.user) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  const roles = to.meta.roles
+  if (roles && !canSee({ roles }, session.user.role)) return homePath(session.user.role)
+  return true
+})
+
+// A 401 from any API call: the session is gone, go to the login page.
+let redirecting = false
+setUnauthorizedHandler(() => {
+  const wasSignedIn = !!session.user
+  clearSession()
+  const current = router.currentRoute.value
+  if (current.meta.public || redirecting) return
+  redirecting = true
+  if (wasSignedIn) ElMessage({ type: 'warning', message: t('errors.unauthorized'), grouping: true })
+  router
+    .replace({ name: 'login', query: { redirect: current.fullPath } })
+    .finally(() => {
+      redirecting = false
+    })
+})
+
+export default router
