@@ -107,7 +107,9 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(C_FILES) && echo "format ok"
 lint: build/gen/embedded.c build/gen/version.h
-	clang-tidy --quiet $(SRCS) src/main.c -- $(RELEASE_CFLAGS) $(PKG_CFLAGS)
+	@printf '%s\n' $(SRCS) src/main.c | xargs -P $$(nproc) -I{} \
+		clang-tidy --quiet {} -- $(RELEASE_CFLAGS) $(PKG_CFLAGS) 2>&1 \
+		| grep -v 'warnings\? generated' ; test $${PIPESTATUS[1]} -eq 0
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -Isrc -Ibuild/gen -D__GNUC__ src
 	@echo "lint ok"

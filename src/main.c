@@ -285,6 +285,7 @@ static int cmd_user(int argc, char **argv)
     struct staff_input in = {
         login, name ? name : login, role, flag(&f, "badge"), flag(&f, "post"), 0, home.id, hash};
     struct staff out;
+    memset(&out, 0, sizeof(out));
     rc = db_begin(db);
     if (rc == 0)
         rc = staff_create(db, &sys, &in, &out, &e);
@@ -327,6 +328,7 @@ static int cmd_org(int argc, char **argv)
     if (open_migrated(db_url(&f), &db) < 0)
         return 1;
     struct org_node parent = {0}, out;
+    memset(&out, 0, sizeof(out));
     const char *pp = flag(&f, "parent");
     int rc = pp ? org_find_by_codes(db, pp, &parent) : 0;
     if (rc < 0) {

@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "domain/org.h"
+#include "domain/staff.h"
 #include "http/server.h"
 
 static int op_run(struct db *db, void *arg, struct err *e)
@@ -138,7 +139,8 @@ static struct route routes[] = {
     {HTTP_GET, "/api/staff/{id}", api_staff_get, 0, 0, NULL, 0},
     {HTTP_PATCH, "/api/staff/{id}", api_staff_patch, 0, 0, NULL, 0},
     {HTTP_GET, "/api/staff/{id}/photo", api_staff_photo_get, 0, 0, NULL, 0},
-    {HTTP_PUT, "/api/staff/{id}/photo", api_staff_photo_put, ROUTE_RAW_BODY, 512 * 1024, NULL, 0},
+    {HTTP_PUT, "/api/staff/{id}/photo", api_staff_photo_put, ROUTE_RAW_BODY, STAFF_PHOTO_MAX, NULL,
+     0},
     {HTTP_GET, "/api/staff/{id}/assignments", api_staff_assignments, 0, 0, NULL, 0},
     {HTTP_POST, "/api/staff/{id}/assignments", api_staff_assign, 0, 0, NULL, 0},
     {HTTP_POST, "/api/assignments/{id}/end", api_assignment_end, 0, 0, NULL, 0},

@@ -61,7 +61,7 @@ int config_set(struct config *c, const char *key, const char *v)
     if (strcmp(key, "server.timeout") == 0)
         return set_int(&c->timeout_s, v, 1, 3600);
     if (strcmp(key, "auth.session_hours") == 0)
-        return set_int(&c->session_hours, v, 1, 24 * 30);
+        return set_int(&c->session_hours, v, 1, (int64_t)24 * 30);
     if (strcmp(key, "auth.secure_cookie") == 0)
         return parse_bool(v, &c->secure_cookie);
     if (strcmp(key, "log.level") == 0) {

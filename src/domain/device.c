@@ -44,7 +44,7 @@ int device_get(struct db *db, int64_t id, struct device *out)
     if (rc == DB_ROW) {
         read_device(st, out);
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);

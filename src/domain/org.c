@@ -53,7 +53,7 @@ int org_get(struct db *db, int64_t id, struct org_node *out)
     if (rc == DB_ROW) {
         read_node(st, out);
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);
@@ -276,9 +276,9 @@ int org_create(struct db *db, const struct actor *who, const struct org_input *i
         return err_set(e, ERR_INVALID, "kind", "a %s cannot be placed under %s", in->kind,
                        parent.kind[0] ? parent.kind : "the root");
     int64_t now = (int64_t)time(NULL);
-    char tmp[48];
-    crypto_random_hex(tmp + 4, 16);
-    memcpy(tmp, "tmp:", 4);
+    char hex[33], tmp[48];
+    crypto_random_hex(hex, 16);
+    snprintf(tmp, sizeof(tmp), "tmp:%s", hex);
     struct db_stmt *st = NULL;
     rc = db_prepare(db, SQL_INSERT, &st);
     if (rc < 0)

@@ -23,7 +23,7 @@ int session_find_login(struct db *db, const char *login, struct login_account *o
         const char *h = db_col_text(st, 2);
         snprintf(out->hash, sizeof(out->hash), "%s", h ? h : "");
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);
@@ -193,7 +193,7 @@ int session_lookup(struct db *db, const char *token, int64_t now, struct actor *
             snprintf(who->scope, sizeof(who->scope), "%s", db_col_text(st, 7));
             rc = who->role == ROLE_NONE ? ERR_UNAUTHORIZED : 0;
         }
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_UNAUTHORIZED;
     }
     db_finalize(st);
@@ -239,7 +239,7 @@ int session_device_lookup(struct db *db, const char *token, struct actor *who)
         who->node_id = db_col_int64(st, 2);
         snprintf(who->scope, sizeof(who->scope), "%s", db_col_text(st, 3));
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_UNAUTHORIZED;
     }
     db_finalize(st);

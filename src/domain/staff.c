@@ -73,7 +73,7 @@ int staff_get(struct db *db, int64_t id, struct staff *out)
     if (rc == DB_ROW) {
         read_staff(st, out);
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);
@@ -407,7 +407,8 @@ int staff_set_photo(struct db *db, const struct actor *who, int64_t id, const vo
     if ((rc = check_admin(who, e)) < 0)
         return rc;
     if (len > STAFF_PHOTO_MAX)
-        return err_set(e, ERR_TOOLARGE, NULL, "the photo is larger than %d bytes", STAFF_PHOTO_MAX);
+        return err_set(e, ERR_TOOLARGE, NULL, "the photo is larger than %zu bytes",
+                       STAFF_PHOTO_MAX);
     const char *mime = staff_photo_type(data, len);
     if (!mime)
         return err_set(e, ERR_UNSUPPORTED, NULL, "the photo must be a JPEG or PNG image");
@@ -467,7 +468,7 @@ int staff_get_photo(struct db *db, int64_t id, struct arena *a, const void **dat
             *mime = strcmp(m, "image/png") == 0 ? "image/png" : "image/jpeg";
             rc = 0;
         }
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);
@@ -528,7 +529,7 @@ static int get_assignment(struct db *db, int64_t id, struct assignment *out)
     if (rc == DB_ROW) {
         read_assignment(st, out);
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);

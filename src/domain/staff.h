@@ -27,7 +27,7 @@
 #define STAFF_POST_MAX 50
 #define STAFF_PASSWORD_MIN 8
 #define STAFF_PASSWORD_MAX 128
-#define STAFF_PHOTO_MAX (512 * 1024)
+#define STAFF_PHOTO_MAX ((size_t)512 * 1024)
 
 struct staff {
     int64_t id;

@@ -29,7 +29,7 @@ struct route {
     int metric;
 };
 
-#define ROUTER_DEFAULT_BODY (64 * 1024)
+#define ROUTER_DEFAULT_BODY ((size_t)64 * 1024)
 
 /* Take the table (static storage, not copied); register metric labels.
  * Call once before serving. Returns 0 or ERR_INVALID for a bad pattern. */

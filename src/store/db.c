@@ -164,7 +164,7 @@ int db_query_int64(struct db *db, const char *sql, int64_t *out)
     if (rc == DB_ROW) {
         *out = db_col_int64(st, 0);
         rc = 0;
-    } else if (rc == DB_DONE) {
+    } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);

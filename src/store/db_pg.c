@@ -481,7 +481,7 @@ static int pg_cache_reserve(struct pg_db *p)
     if ((p->count + 1) * 2 <= p->cap)
         return 0;
     ncap = p->cap ? p->cap * 2 : PG_CACHE_MIN;
-    p->slots = calloc(ncap, sizeof(*p->slots));
+    p->slots = calloc(ncap, sizeof(*p->slots)); /* NOLINT(bugprone-sizeof-expression) */
     if (!p->slots) {
         p->slots = old;
         return ERR_NOMEM;
