@@ -1,4 +1,5 @@
 /* api_org.c - the org tree: list, read, create, change, a hall's windows. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -9,7 +10,19 @@ static int read_node_in_scope(struct req *r, struct org_node *n)
     int64_t id;
     if (req_param_id(r, 0, &id) < 0)
         return ERR_NOTFOUND;
-    int rc = org_get(req_db(r), id, n);
+    struct db *db = req_db(r);
+    char key[32];
+    snprintf(key, sizeof(key), "n:%lld", (long long)id);
+    size_t len = 0;
+    const struct org_node *cached = db_cache_get(db, key, &len);
+    int rc = 0;
+    if (cached && len == sizeof(*n)) {
+        *n = *cached;
+    } else {
+        rc = org_get(db, id, n);
+        if (rc == 0)
+            db_cache_put(db, key, n, sizeof(*n));
+    }
     if (rc < 0) {
         req_error(r, rc, NULL, rc == ERR_NOTFOUND ? "no such node" : "database error");
         return rc;
@@ -131,6 +144,13 @@ int api_nodes_windows(struct req *r)
         return REQ_DONE;
     if (strcmp(hall.kind, "hall") != 0)
         return req_error(r, ERR_INVALID, "id", "the node is not a hall");
+    /* hall screens and consoles ask for this often: render once per change */
+    char key[32];
+    snprintf(key, sizeof(key), "w:%lld", (long long)hall.id);
+    size_t len = 0;
+    const char *cached = db_cache_get(req_db(r), key, &len);
+    if (cached)
+        return req_bytes(r, 200, "application/json; charset=utf-8", cached, len);
     struct org_window *w;
     int n;
     int rc = org_hall_windows(req_db(r), hall.id, &r->arena, &w, &n);
@@ -148,5 +168,8 @@ int api_nodes_windows(struct req *r)
         json_object_set_new(j, "staff", staff);
         json_array_append_new(arr, j);
     }
-    return req_json(r, 200, json_pack("{s:o}", "items", arr));
+    req_json(r, 200, json_pack("{s:o}", "items", arr));
+    if (r->status == 200 && r->resp)
+        db_cache_put(req_db(r), key, r->resp, r->resp_len);
+    return REQ_DONE;
 }

@@ -168,7 +168,7 @@ static const char SQL_LOOKUP[] =
     " JOIN org_node n ON n.id = t.node_id WHERE s.token_hash = ?1";
 
 int session_lookup(struct db *db, const char *token, int64_t now, struct actor *who, char *csrf,
-                   int64_t *session_id)
+                   int64_t *session_id, int64_t *expires_at)
 {
     char hash[CRYPTO_SHA256_HEX];
     if (strlen(token) != 64)
@@ -185,6 +185,7 @@ int session_lookup(struct db *db, const char *token, int64_t now, struct actor *
             rc = ERR_UNAUTHORIZED;
         } else {
             *session_id = db_col_int64(st, 0);
+            *expires_at = db_col_int64(st, 2);
             snprintf(csrf, SESSION_CSRF_HEX, "%s", db_col_text(st, 1));
             who->staff_id = db_col_int64(st, 3);
             snprintf(who->name, sizeof(who->name), "%s", db_col_text(st, 4));

@@ -45,9 +45,9 @@ int session_create(struct db *db, const struct actor *who, int64_t staff_id, con
 
 /* Resolve a session token: fills who (role, ids, scope, name), csrf and
  * *session_id. ERR_UNAUTHORIZED when unknown, expired or the account is
- * inactive. */
+ * inactive. *expires_at gets the session's end. */
 int session_lookup(struct db *db, const char *token, int64_t now, struct actor *who, char *csrf,
-                   int64_t *session_id);
+                   int64_t *session_id, int64_t *expires_at);
 
 /* Remove a session (logout), audited. */
 int session_delete(struct db *db, const struct actor *who, int64_t session_id);

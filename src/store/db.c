@@ -24,8 +24,10 @@ int db_open(const char *url, int flags, struct db **out, char *errbuf, size_t er
 
 void db_close(struct db *db)
 {
-    if (db)
-        db->ops->close(db);
+    if (!db)
+        return;
+    db_cache_free(db);
+    db->ops->close(db);
 }
 
 enum db_kind db_kind(const struct db *db)

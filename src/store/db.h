@@ -94,4 +94,17 @@ int db_rollback_to(struct db *db, const char *name);
  * first row as int64 in *out. Returns ERR_NOTFOUND when there is no row. */
 int db_query_int64(struct db *db, const char *sql, int64_t *out);
 
+/* The read cache: results derived from the database, kept on a connection
+ * and valid only while no other connection has committed. Call db_cache_sync
+ * once at the start of each unit of work (a request): it drops every entry
+ * when the database changed since the last call. Backends that cannot tell
+ * (PostgreSQL, where other nodes write too) never cache: db_cache_get always
+ * misses there. Keys are NUL-terminated strings up to 63 bytes; values are
+ * copied. The cache is bounded (DB_CACHE_MAX_BYTES) and emptied when full. */
+#define DB_CACHE_MAX_BYTES (2u << 20)
+
+void db_cache_sync(struct db *db);
+const void *db_cache_get(struct db *db, const char *key, size_t *len);
+void db_cache_put(struct db *db, const char *key, const void *val, size_t len);
+
 #endif

@@ -25,16 +25,25 @@ struct db_ops {
     int (*col_is_null)(struct db_stmt *st, int col);
     int (*reset)(struct db_stmt *st);
     void (*finalize)(struct db_stmt *st);
+    /* optional: a number that changes whenever another connection commits
+     * (SQLite's PRAGMA data_version); NULL when the backend has none */
+    int (*data_version)(struct db *db, int64_t *out);
 };
+
+struct readcache;
 
 struct db {
     const struct db_ops *ops;
     enum db_kind kind;
+    struct readcache *cache; /* see db_cache_* in db.h; owned */
 };
 
 struct db_stmt {
     struct db *db;
 };
+
+/* Free the read cache of db (db.c calls it on close). */
+void db_cache_free(struct db *db);
 
 /* Backend constructors; same contract as db_open with the scheme removed
  * (sqlite gets the path, pg gets the whole URI). */

@@ -211,7 +211,25 @@ static void sq_finalize(struct db_stmt *st)
     free(s);
 }
 
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
+/* Changes whenever another connection (the writer, another process) commits;
+ * a statement, so that it starts a read transaction and sees the newest. */
+static int sq_data_version(struct db *db, int64_t *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = sq_prepare(db, SQL_DATA_VERSION, &st);
+    if (rc < 0)
+        return rc;
+    rc = sq_step(st);
+    if (rc == DB_ROW)
+        *out = sq_col_int64(st, 0);
+    sq_finalize(st);
+    return rc == DB_ROW ? 0 : ERR_DB;
+}
+
 static const struct db_ops sqlite_ops = {
+    .data_version = sq_data_version,
     .close = sq_close,
     .errmsg = sq_errmsg,
     .exec = sq_exec,
