@@ -60,13 +60,13 @@ test('admin creates a window under the district hall and sees it in the tree', a
 
     await page.locator('#tab-children').click()
     await page.locator('[data-test=add-child]').click()
-    const dialog = page.locator('[data-test=node-dialog]')
+    const dialog = page.locator('[data-test=node-dialog]:visible')
     await dialog.waitFor()
     // a hall only takes windows, and that is preselected
-    assert.match(await page.locator('[data-test=node-kind]').textContent(), /窗口/)
-    await page.locator('[data-test=node-code]').fill('w99')
-    await page.locator('[data-test=node-name]').fill('e2e窗口')
-    await page.locator('[data-test=node-save]').click()
+    assert.match(await dialog.locator('[data-test=node-kind]').textContent(), /窗口/)
+    await dialog.locator('[data-test=node-code]').fill('w99')
+    await dialog.locator('[data-test=node-name]').fill('e2e窗口')
+    await dialog.locator('[data-test=node-save]').click()
     await dialog.waitFor({ state: 'hidden' })
 
     const created = tree.locator(`[data-test=tree-label][data-parent-id="${hallId}"]`, { hasText: 'e2e窗口' })

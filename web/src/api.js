@@ -56,7 +56,8 @@ export function errorText(err) {
   let text = parts.join('：')
   if (err.field) {
     const fieldKey = `fields.${err.field}`
-    const label = te(fieldKey) ? `${t(fieldKey)} (${err.field})` : err.field
+    const name = te(fieldKey) ? t(fieldKey) : err.field
+    const label = name === err.field ? name : `${name} (${err.field})`
     text += ` — ${t('errors.field', { field: label })}`
   }
   return text

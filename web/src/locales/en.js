@@ -116,7 +116,7 @@ export default {
     noStaff: 'Nobody assigned',
     chief: 'Chief representative',
     noWindows: 'This hall has no windows yet',
-    codeHint: 'Letters, digits and dashes, e.g. w01',
+    codeHint: '1–32 letters, digits, - or _, e.g. w01',
   },
   staff: {
     add: 'New staff',

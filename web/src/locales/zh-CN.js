@@ -117,7 +117,7 @@ export default {
     noStaff: '未分配人员',
     chief: '首席代表',
     noWindows: '该大厅还没有窗口',
-    codeHint: '字母、数字、短横线，如 w01',
+    codeHint: '1–32 位字母、数字、- 或 _，如 w01',
   },
   staff: {
     add: '新建人员',
