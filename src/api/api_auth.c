@@ -19,7 +19,8 @@ struct login_op {
     struct api_op op;
     char *login, *password;
     char ip[48];
-    int64_t staff_id, now, retry_after;
+    struct login_account acct;
+    int64_t now, retry_after;
     int ttl;
     char token[SESSION_TOKEN_HEX];
     char csrf[SESSION_CSRF_HEX];
@@ -35,8 +36,8 @@ static int run_failure(struct db *db, struct api_op *op, struct err *e)
 static int run_session(struct db *db, struct api_op *op, struct err *e)
 {
     struct login_op *lo = (struct login_op *)op;
-    int rc = session_create(db, &op->who, lo->staff_id, lo->login, lo->ttl, lo->now, lo->token,
-                            lo->csrf);
+    int rc =
+        session_create(db, &op->who, &lo->acct, lo->login, lo->ttl, lo->now, lo->token, lo->csrf);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 
@@ -87,13 +88,15 @@ static int login_work(struct req *r, void *arg, struct err *e)
             return err_set(e, rc, NULL, "%s", we.msg);
         return err_set(e, ERR_UNAUTHORIZED, NULL, "wrong login or password");
     }
-    lo->staff_id = acct.staff_id;
+    lo->acct = acct;
+    crypto_wipe(acct.hash, sizeof(acct.hash));
+    crypto_wipe(lo->acct.hash, sizeof(lo->acct.hash));
     lo->op.run = run_session;
     rc = api_run_sync(r, &lo->op, e);
     if (rc < 0)
         return rc;
     struct staff s;
-    rc = staff_get(db, lo->staff_id, &s);
+    rc = staff_get(db, lo->acct.staff_id, &s);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
     lo->op.result = json_pack("{s:o,s:s}", "user", staff_json(&s), "csrf_token", lo->csrf);

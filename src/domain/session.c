@@ -7,7 +7,8 @@
 #include "base/err.h"
 #include "domain/audit.h"
 
-static const char SQL_FIND[] = "SELECT id, active, password_hash FROM staff WHERE login = ?1";
+static const char SQL_FIND[] =
+    "SELECT id, active, password_hash, node_id FROM staff WHERE login = ?1";
 
 int session_find_login(struct db *db, const char *login, struct login_account *out)
 {
@@ -22,6 +23,7 @@ int session_find_login(struct db *db, const char *login, struct login_account *o
         out->active = (int)db_col_int64(st, 1);
         const char *h = db_col_text(st, 2);
         snprintf(out->hash, sizeof(out->hash), "%s", h ? h : "");
+        out->node_id = db_col_int64(st, 3);
         rc = 0;
     } else if (rc >= 0) {
         rc = ERR_NOTFOUND;
@@ -118,8 +120,8 @@ static const char SQL_INSERT_SESSION[] =
     "INSERT INTO session (token_hash, staff_id, csrf_token, created_at, expires_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
 
-int session_create(struct db *db, const struct actor *who, int64_t staff_id, const char *login,
-                   int ttl_s, int64_t now, char *token, char *csrf)
+int session_create(struct db *db, const struct actor *who, const struct login_account *acct,
+                   const char *login, int ttl_s, int64_t now, char *token, char *csrf)
 {
     char hash[CRYPTO_SHA256_HEX], key[200];
     struct db_stmt *st = NULL;
@@ -147,7 +149,7 @@ int session_create(struct db *db, const struct actor *who, int64_t staff_id, con
     if (rc < 0)
         return rc;
     db_bind_text(st, 1, hash);
-    db_bind_int64(st, 2, staff_id);
+    db_bind_int64(st, 2, acct->staff_id);
     db_bind_text(st, 3, csrf);
     db_bind_int64(st, 4, now);
     db_bind_int64(st, 5, now + ttl_s);
@@ -157,9 +159,9 @@ int session_create(struct db *db, const struct actor *who, int64_t staff_id, con
     if (rc < 0)
         return rc;
     struct actor a = *who;
-    a.staff_id = staff_id;
+    a.staff_id = acct->staff_id;
     snprintf(a.name, sizeof(a.name), "%s", login);
-    return audit_append(db, &a, "login", "session", sid, 0, NULL, NULL);
+    return audit_append(db, &a, "login", "session", sid, acct->node_id, NULL, NULL);
 }
 
 static const char SQL_LOOKUP[] =

@@ -21,6 +21,7 @@
 
 struct login_account {
     int64_t staff_id;
+    int64_t node_id;
     int active;
     char hash[160];
 };
@@ -37,11 +38,11 @@ int session_throttled(struct db *db, const char *login, const char *ip, int64_t 
  * transaction). */
 int session_record_failure(struct db *db, const char *login, const char *ip, int64_t now);
 
-/* Create a session for staff_id (in a write transaction): new random token and
+/* Create a session for the account (in a write transaction): new random token and
  * CSRF token into token/csrf, clear the account's failures, drop expired
  * sessions, audit the login. */
-int session_create(struct db *db, const struct actor *who, int64_t staff_id, const char *login,
-                   int ttl_s, int64_t now, char *token, char *csrf);
+int session_create(struct db *db, const struct actor *who, const struct login_account *acct,
+                   const char *login, int ttl_s, int64_t now, char *token, char *csrf);
 
 /* Resolve a session token: fills who (role, ids, scope, name), csrf and
  * *session_id. ERR_UNAUTHORIZED when unknown, expired or the account is
