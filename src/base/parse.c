@@ -1,5 +1,6 @@
 #include "base/parse.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,17 +63,9 @@ int parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
     int64_t p;
     if (parse_int64(colon + 1, 1, 65535, &p) < 0)
         return ERR_INVALID;
-    if (strcmp(host, "localhost") != 0) {
-        int dots = 0;
-        for (const char *c = host; *c; c++) {
-            if (*c == '.')
-                dots++;
-            else if (*c < '0' || *c > '9')
-                return ERR_INVALID;
-        }
-        if (dots != 3)
-            return ERR_INVALID;
-    }
+    struct in_addr addr;
+    if (strcmp(host, "localhost") != 0 && inet_pton(AF_INET, host, &addr) != 1)
+        return ERR_INVALID;
     *port = (uint16_t)p;
     return 0;
 }
@@ -114,4 +107,47 @@ int parse_urldecode(const char *src, size_t n, char *out, size_t outlen)
         return ERR_TOOLARGE;
     out[o] = '\0';
     return (int)o;
+}
+
+int parse_text(const char *s, size_t min, size_t max, int multiline)
+{
+    if (!s)
+        return ERR_INVALID;
+    size_t chars = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        int extra;
+        unsigned cp;
+        if (c < 0x80) {
+            if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
+                return ERR_INVALID;
+            extra = 0;
+            cp = c;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return ERR_INVALID;
+        }
+        p++;
+        for (int i = 0; i < extra; i++, p++) {
+            if ((*p & 0xc0) != 0x80)
+                return ERR_INVALID;
+            cp = (cp << 6) | (*p & 0x3f);
+        }
+        /* overlong forms, surrogates and values past U+10FFFF */
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+            (extra == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return ERR_INVALID;
+        if (++chars > max)
+            return ERR_INVALID;
+    }
+    return chars < min ? ERR_INVALID : 0;
 }

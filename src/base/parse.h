@@ -24,4 +24,9 @@ int parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port);
  * ERR_INVALID / ERR_TOOLARGE. */
 int parse_urldecode(const char *src, size_t n, char *out, size_t outlen);
 
+/* A line of text from outside: valid UTF-8, no control characters (tab and
+ * newline allowed only when multiline), between min and max characters.
+ * Returns 0 or ERR_INVALID. */
+int parse_text(const char *s, size_t min, size_t max, int multiline);
+
 #endif

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/crypto.h"
+#include "base/parse.h"
 #include "domain/audit.h"
 
 #define DEVICE_COLS                                                                                \
@@ -169,8 +170,8 @@ int device_create(struct db *db, const struct actor *who, const char *kind, cons
         return rc;
     if (!kind || (strcmp(kind, "display") && strcmp(kind, "evaluator") && strcmp(kind, "kiosk")))
         return err_set(e, ERR_INVALID, "kind", "kind must be display, evaluator or kiosk");
-    if (!name || !*name)
-        return err_set(e, ERR_INVALID, "name", "name must not be empty");
+    if (!name || parse_text(name, 1, DEVICE_NAME_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters", DEVICE_NAME_MAX);
     rc = check_binding(db, who, kind, node_id, e);
     if (rc < 0)
         return rc;
@@ -212,8 +213,8 @@ int device_update(struct db *db, const struct actor *who, int64_t id, const stru
         return err_set(e, ERR_FORBIDDEN, NULL, "the device is outside your scope");
     if ((rc = check_admin(who, e)) < 0)
         return rc;
-    if (p->name && !*p->name)
-        return err_set(e, ERR_INVALID, "name", "name must not be empty");
+    if (p->name && parse_text(p->name, 1, DEVICE_NAME_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters", DEVICE_NAME_MAX);
     if (p->node_id && p->node_id != before.node_id &&
         (rc = check_binding(db, who, before.kind, p->node_id, e)) < 0)
         return rc;

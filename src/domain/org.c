@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/crypto.h"
+#include "base/parse.h"
 #include "domain/audit.h"
 
 #define NODE_COLS                                                                                  \
@@ -237,11 +238,14 @@ static const char SQL_SET_PATH[] = "UPDATE org_node SET path = ?2 WHERE id = ?1"
 
 static int check_texts(const char *name, const char *address, const char *phone, struct err *e)
 {
-    if (name && (strlen(name) == 0))
-        return err_set(e, ERR_INVALID, "name", "name must not be empty");
-    (void)address;
-    if (phone && strlen(phone) > ORG_PHONE_MAX)
-        return err_set(e, ERR_INVALID, "phone", "phone is too long");
+    if (name && parse_text(name, 1, ORG_NAME_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters", ORG_NAME_MAX);
+    if (address && parse_text(address, 0, ORG_ADDRESS_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "address", "address must have at most %d characters",
+                       ORG_ADDRESS_MAX);
+    if (phone && parse_text(phone, 0, ORG_PHONE_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "phone", "phone must have at most %d characters",
+                       ORG_PHONE_MAX);
     return 0;
 }
 

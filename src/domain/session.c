@@ -103,11 +103,23 @@ static int bump(struct db *db, const char *key, int64_t now)
     return rc < 0 ? rc : 0;
 }
 
+static const char SQL_THROTTLE_SWEEP[] = "DELETE FROM login_throttle WHERE window_start < ?1";
+
 int session_record_failure(struct db *db, const char *login, const char *ip, int64_t now)
 {
     char key[200];
+    /* forget windows that ended long ago, so guessed logins do not pile up */
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_THROTTLE_SWEEP, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, now - (int64_t)4 * THROTTLE_WINDOW_S);
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
     throttle_key(key, sizeof(key), "acct", login);
-    int rc = bump(db, key, now);
+    rc = bump(db, key, now);
     if (rc < 0)
         return rc;
     throttle_key(key, sizeof(key), "ip", ip);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/parse.h"
 #include "domain/audit.h"
 
 #define STAFF_COLS                                                                                 \
@@ -222,6 +223,21 @@ static int check_role_text(const char *role, struct err *e)
     return 0;
 }
 
+/* lengths in characters and valid UTF-8, for input that did not come through
+ * the API's JSON limits (the command line, the demo) */
+static int check_texts(const char *name, const char *badge, const char *post, struct err *e)
+{
+    if (name && parse_text(name, 1, STAFF_NAME_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters", STAFF_NAME_MAX);
+    if (badge && parse_text(badge, 0, STAFF_BADGE_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "badge_no", "badge_no must have at most %d characters",
+                       STAFF_BADGE_MAX);
+    if (post && parse_text(post, 0, STAFF_POST_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "post", "post must have at most %d characters",
+                       STAFF_POST_MAX);
+    return 0;
+}
+
 static int check_admin(const struct actor *who, struct err *e)
 {
     if (who->role != ROLE_ADMIN && who->role != ROLE_SYSTEM)
@@ -242,8 +258,10 @@ int staff_create(struct db *db, const struct actor *who, const struct staff_inpu
         rc = staff_check_login(in->login, e);
     if (rc == 0)
         rc = check_role_text(in->role, e);
-    if (rc == 0 && (!in->name || !*in->name))
+    if (rc == 0 && !in->name)
         rc = err_set(e, ERR_INVALID, "name", "name must not be empty");
+    if (rc == 0)
+        rc = check_texts(in->name, in->badge_no, in->post, e);
     if (rc == 0)
         rc = check_home(db, who, in->node_id, e);
     if (rc < 0)
@@ -297,14 +315,18 @@ int staff_update(struct db *db, const struct actor *who, int64_t id, const struc
         return rc;
     if (p->role && (rc = check_role_text(p->role, e)) < 0)
         return rc;
-    if (p->name && !*p->name)
-        return err_set(e, ERR_INVALID, "name", "name must not be empty");
+    if ((rc = check_texts(p->name, p->badge_no, p->post, e)) < 0)
+        return rc;
     if (who->staff_id == id && p->active == 0)
         return err_set(e, ERR_FORBIDDEN, "active", "you cannot deactivate your own account");
     if (who->staff_id == id && p->role && strcmp(p->role, before.role) != 0)
         return err_set(e, ERR_FORBIDDEN, "role", "you cannot change your own role");
-    if (p->node_id && p->node_id != before.node_id && (rc = check_home(db, who, p->node_id, e)) < 0)
-        return rc;
+    /* a move, or a reactivation, needs an active home node in scope */
+    int64_t home = p->node_id ? p->node_id : before.node_id;
+    if ((p->node_id && p->node_id != before.node_id) || (!before.active && p->active == 1)) {
+        if ((rc = check_home(db, who, home, e)) < 0)
+            return rc;
+    }
     struct staff after = before;
     if (p->name)
         copy_text(after.name, sizeof(after.name), p->name);

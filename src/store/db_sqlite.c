@@ -219,8 +219,8 @@ static int sq_data_version(struct db *db, int64_t *out)
 {
     struct db_stmt *st = NULL;
     int rc = sq_prepare(db, SQL_DATA_VERSION, &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0 || !st)
+        return rc < 0 ? rc : ERR_DB;
     rc = sq_step(st);
     if (rc == DB_ROW)
         *out = sq_col_int64(st, 0);

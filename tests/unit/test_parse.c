@@ -93,7 +93,7 @@ Test(parse_int64, digit_count_limit)
 Test(parse_int64, junk_rejected)
 {
     static const char *const bad[] = {
-        "",   "-",   "--1", "+1", " 1",  "1 ",  "1a", "a1", "0x10", "1.0",
+        "",    "-",   "--1", "+1",  " 1", "1 ", "1a", "a1",    "0x10", "1.0",
         "1e3", "\t1", "1\n", "- 1", "1-", "١٢", "１", "12 34", "-+1",
     };
     int64_t v;
@@ -118,7 +118,7 @@ Test(parse_bool, accepted_spellings)
 
 Test(parse_bool, everything_else_refused)
 {
-    static const char *const bad[] = {"",  "TRUE", "True", "yes", "no",     "on",
+    static const char *const bad[] = {"",  "TRUE", "True", "yes", "no",    "on",
                                       "2", "01",   "-1",   " 1",  "true ", "t"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int b = 7;
@@ -180,14 +180,12 @@ Test(parse_listen, host_buffer_too_small)
     cr_assert_str_eq(host10, "127.0.0.1");
 }
 
-/* KNOWN BUG (src/base/parse.c parse_listen): the host check only counts three
+/* Regression (was a bug in src/base/parse.c parse_listen): the host check only counts three
  * dots and digits, so "...", "1..2.3" and "999.1.1.1" pass as a "dotted quad".
  * The server's inet_pton refuses them later, but config validation does not.
- * Skipped unless CK_UNIT_KNOWN_BUGS is set. */
-Test(parse_listen, not_a_dotted_quad_known_bug)
+ * (A regression test: this was a bug.) */
+Test(parse_listen, not_a_dotted_quad)
 {
-    if (!getenv("CK_UNIT_KNOWN_BUGS"))
-        cr_skip_test("known bug in parse_listen; set CK_UNIT_KNOWN_BUGS=1 to run");
     char host[64];
     uint16_t port = 0;
     cr_expect_eq(parse_listen("...:80", host, sizeof(host), &port), ERR_INVALID);
@@ -245,8 +243,8 @@ Test(parse_urldecode, utf8_bytes)
 
 Test(parse_urldecode, bad_escapes)
 {
-    static const char *const bad[] = {"%", "%4", "a%", "a%4", "%zz", "%g1", "%1g", "%%41", "% 1",
-                                      "%-1", "%+1", "%4 "};
+    static const char *const bad[] = {"%",   "%4",   "a%",  "a%4", "%zz", "%g1",
+                                      "%1g", "%%41", "% 1", "%-1", "%+1", "%4 "};
     char out[64];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_expect_eq(dec(bad[i], out, sizeof(out)), ERR_INVALID, "\"%s\" should be refused",
@@ -296,4 +294,27 @@ Test(parse_urldecode, zero_sized_output)
     cr_assert_eq(parse_urldecode("", 0, out, 0), ERR_TOOLARGE);
     cr_assert_eq(parse_urldecode("a", 1, out, 0), ERR_TOOLARGE);
     cr_assert_eq(out[0], 'x', "nothing is written to a zero-sized buffer");
+}
+
+Test(parse_text, characters_not_bytes)
+{
+    cr_expect_eq(parse_text("示范区", 1, 3, 0), 0);
+    cr_expect_eq(parse_text("示范区政", 1, 3, 0), ERR_INVALID);
+    cr_expect_eq(parse_text("", 1, 3, 0), ERR_INVALID);
+    cr_expect_eq(parse_text("", 0, 3, 0), 0);
+}
+
+Test(parse_text, rejects_bad_utf8_and_controls)
+{
+    cr_expect_eq(parse_text("a\x01"
+                            "b",
+                            0, 10, 0),
+                 ERR_INVALID);
+    cr_expect_eq(parse_text("a\nb", 0, 10, 0), ERR_INVALID);
+    cr_expect_eq(parse_text("a\nb", 0, 10, 1), 0);
+    cr_expect_eq(parse_text("\xe6\x94", 0, 10, 0), ERR_INVALID);     /* cut short */
+    cr_expect_eq(parse_text("\xc0\xaf", 0, 10, 0), ERR_INVALID);     /* overlong '/' */
+    cr_expect_eq(parse_text("\xed\xa0\x80", 0, 10, 0), ERR_INVALID); /* surrogate */
+    cr_expect_eq(parse_text("\xff", 0, 10, 0), ERR_INVALID);
+    cr_expect_eq(parse_text("\xf0\x9f\x98\x80", 1, 1, 0), 0); /* one emoji, one character */
 }

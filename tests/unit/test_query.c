@@ -87,8 +87,8 @@ Test(query, duplicate_after_decoding_rejected)
 Test(query, bad_keys)
 {
     static const char *const bad_qs[] = {
-        "A=1", "=1",    "a-b=1",     "a%20b=1", "a.b=1", "%E6%94%BF=1", "a b=1",
-        "a[]=1", "a=1&B=2", "%=1", "a%2=1", "a%00=1", "+=1",
+        "A=1",   "=1",      "a-b=1", "a%20b=1", "a.b=1",  "%E6%94%BF=1", "a b=1",
+        "a[]=1", "a=1&B=2", "%=1",   "a%2=1",   "a%00=1", "+=1",
     };
     for (size_t i = 0; i < sizeof(bad_qs) / sizeof(bad_qs[0]); i++)
         cr_expect_eq(parse(bad_qs[i]), ERR_INVALID, "\"%s\" should be refused", bad_qs[i]);
