@@ -3,7 +3,7 @@
  * Each line: `ts=2026-11-29T10:00:00.123Z level=info comp=http key=value ...`.
  * The caller formats the key=value part; values that may hold spaces or quotes
  * must go through log_quote. Never pass secrets (passwords, tokens, phone or ID
- * numbers) to these functions. Thread-safe: one write(2) per line.
+ * numbers) to these functions. Thread-safe; lines are never interleaved.
  */
 #ifndef CK_LOG_H
 #define CK_LOG_H
@@ -11,6 +11,17 @@
 #include <stddef.h>
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
+
+/* Buffer lines and write them in batches from a background thread at least
+ * every LOG_FLUSH_MS (the server does this: one write per request costs more
+ * than the request). Warnings and errors are written at once. Without it every
+ * line is written as it comes. Returns 0 or ERR_NOMEM. */
+#define LOG_FLUSH_MS 100
+int log_start_buffering(void);
+
+/* Write what is buffered and stop the background thread; safe to call when
+ * not buffering. */
+void log_stop_buffering(void);
 
 /* Lines below this level are dropped (default LOG_INFO). */
 void log_set_level(enum log_level level);

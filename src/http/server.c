@@ -633,8 +633,10 @@ int server_run(struct app *app, struct route *routes, size_t n)
     }
     log_info("http", "msg=listening listen=%s threads=%u web_root=%s", cfg->listen, threads,
              cfg->web_root);
+    log_start_buffering();
     while (!got_signal)
         pause();
+    log_stop_buffering();
     log_info("http", "msg=\"stopping\" signal=%d", (int)got_signal);
     app->stopping = 1;
     MHD_quiesce_daemon(app->daemon);

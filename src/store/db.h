@@ -104,6 +104,13 @@ int db_query_int64(struct db *db, const char *sql, int64_t *out);
 #define DB_CACHE_MAX_BYTES (2u << 20)
 
 void db_cache_sync(struct db *db);
+
+/* Tell the caches of this process that a commit happened (the writer calls it
+ * after each commit, before answering). Between such notes a reader trusts
+ * its cache without asking the database, for at most DB_CACHE_RECHECK_MS, so
+ * a commit by another process (the command line) shows within that time. */
+#define DB_CACHE_RECHECK_MS 250
+void db_note_commit(void);
 const void *db_cache_get(struct db *db, const char *key, size_t *len);
 void db_cache_put(struct db *db, const char *key, const void *val, size_t len);
 

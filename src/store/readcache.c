@@ -4,8 +4,10 @@
  * connection's data version moves (another connection committed) or when the
  * byte budget is exceeded. One connection belongs to one thread, so no locks.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 #include "store/db_impl.h"
@@ -19,8 +21,24 @@ struct cache_entry {
     size_t len;
 };
 
+static atomic_ulong commit_generation;
+
+void db_note_commit(void)
+{
+    atomic_fetch_add(&commit_generation, 1);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct readcache {
     int64_t version;
+    unsigned long generation; /* commit_generation when last checked */
+    int64_t checked_ms;       /* when the database was last asked */
     int valid;
     size_t bytes;
     int count;
@@ -58,6 +76,14 @@ void db_cache_sync(struct db *db)
     }
     int64_t v = 0;
     struct readcache *c = db->cache;
+    unsigned long gen = atomic_load(&commit_generation);
+    int64_t now = now_ms();
+    /* nothing committed in this process and asked the database recently:
+     * the cache stands without a statement */
+    if (c->valid && gen == c->generation && now - c->checked_ms < DB_CACHE_RECHECK_MS)
+        return;
+    c->generation = gen;
+    c->checked_ms = now;
     if (db->ops->data_version(db, &v) < 0) {
         cache_clear(c);
         c->valid = 0;

@@ -76,6 +76,7 @@ static void run_batch(struct writer *w, struct writer_job *batch, int n)
     if (rc < 0)
         goto abort;
     metrics_observe_batch(n);
+    db_note_commit(); /* before done(): an acknowledged write is seen by every reader */
     pthread_mutex_lock(&w->q_mu);
     w->batches++;
     w->jobs += (unsigned long long)n;

@@ -50,7 +50,20 @@ Test(readcache, hit_until_another_connection_commits)
     cr_assert_not_null(db_cache_get(reader, "k", &len));
 
     cr_assert_eq(db_exec(writer, "INSERT INTO t VALUES (1)"), 0);
-    db_cache_sync(reader); /* the writer committed: gone */
+    db_note_commit(); /* as the writer thread does after each commit */
+    db_cache_sync(reader);
+    cr_assert_null(db_cache_get(reader, "k", &len), "an in-process commit empties the cache");
+}
+
+Test(readcache, commit_from_another_process_shows_within_the_recheck_time)
+{
+    size_t len = 0;
+    db_cache_sync(reader);
+    db_cache_put(reader, "k", "value", 6);
+    /* a commit nobody in this process announced (the command line) */
+    cr_assert_eq(db_exec(writer, "INSERT INTO t VALUES (2)"), 0);
+    usleep((DB_CACHE_RECHECK_MS + 50) * 1000);
+    db_cache_sync(reader);
     cr_assert_null(db_cache_get(reader, "k", &len));
 }
 
