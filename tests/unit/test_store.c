@@ -253,6 +253,22 @@ Test(db, readonly_connection)
     db_close(NULL);
 }
 
+Test(db, full_database_is_unavailable)
+{
+    /* a disk that fills up: the answer must be "unavailable" (503), not a
+     * generic failure */
+    int64_t pages = 0;
+    cr_assert_eq(db_query_int64(u.db, "PRAGMA page_count", &pages), 0);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)pages + 2);
+    int64_t ignored = 0;
+    cr_assert_eq(db_query_int64(u.db, sql, &ignored), 0);
+    int rc = 0;
+    for (int i = 0; i < 10000 && rc >= 0; i++)
+        rc = db_exec(u.db, "INSERT INTO t (name) VALUES (hex(randomblob(400)))");
+    cr_assert_eq(rc, ERR_UNAVAILABLE);
+}
+
 /* ---- migrations ---- */
 
 Test(db, migrate_apply_twice)
