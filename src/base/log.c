@@ -11,7 +11,7 @@
 
 static enum log_level min_level = LOG_INFO;
 
-#define LOG_BUF_SIZE (64 * 1024)
+#define LOG_BUF_SIZE ((size_t)64 * 1024)
 
 /* buffering state; buf_mu guards all of it */
 static pthread_mutex_t buf_mu = PTHREAD_MUTEX_INITIALIZER;

@@ -77,3 +77,43 @@ test('admin creates a window under the district hall and sees it in the tree', a
     await page.locator('[data-test=children-table]', { hasText: 'e2e窗口' }).waitFor()
   })
 })
+
+test('a duplicate window code is reported in Chinese under the code field', async () => {
+  await withPage('org-duplicate-code', async (page) => {
+    await loginAsAdmin(page)
+    const tree = page.locator('[data-test=org-tree]')
+    const hall = tree.locator('[data-test=tree-label]', { hasText: '区政务服务中心' })
+    await hall.click()
+    await page.locator('[data-test=node-title]', { hasText: '区政务服务中心' }).waitFor()
+
+    await page.locator('#tab-children').click()
+    await page.locator('[data-test=add-child]').click()
+    const dialog = page.locator('[data-test=node-dialog]:visible')
+    await dialog.waitFor()
+    // the demo hall already has a window w01
+    await dialog.locator('[data-test=node-code]').fill('w01')
+    await dialog.locator('[data-test=node-name]').fill('e2e重复编码')
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/org/nodes') && r.request().method() === 'POST')
+    await dialog.locator('[data-test=node-save]').click()
+    const res = await answer
+    assert.equal(res.status(), 409)
+    assert.match((await res.json()).error.message, /sibling/) // the server's English stays in the API
+
+    // under the code field ...
+    const fieldError = dialog.locator('.el-form-item.is-error', { has: page.locator('[data-test=node-code]') })
+      .locator('.el-form-item__error')
+    await fieldError.waitFor()
+    assert.equal((await fieldError.textContent()).trim(), '同级下已有相同编码')
+    // ... and as a toast, with no English anywhere
+    const toast = page.locator('.el-message--error', { hasText: '同级下已有相同编码' })
+    await toast.waitFor()
+    for (const text of [await fieldError.textContent(), await toast.textContent()]) {
+      assert.doesNotMatch(text, /[A-Za-z]/, `English in ${JSON.stringify(text)}`)
+    }
+    const body = await page.locator('body').textContent()
+    assert.doesNotMatch(body, /sibling|already has code|数据冲突/)
+    // the dialog stays open for a correction; nothing was created
+    assert.ok(await dialog.isVisible())
+    assert.equal(await tree.locator('[data-test=tree-label]', { hasText: 'e2e重复编码' }).count(), 0)
+  })
+})

@@ -3,11 +3,13 @@
 // - keeps the csrf_token from login and /api/auth/me and sends it as X-CSRF-Token on
 //   every POST/PUT/PATCH/DELETE;
 // - turns error bodies {"error":{"code","message","field"}} into an ApiError and shows
-//   them with ElMessage (unless the caller asks for `quiet`);
+//   them with ElMessage (unless the caller asks for `quiet`), in the user's language
+//   (utils/errorMessages.js maps the server's English messages to locale sentences);
 // - a 401 hands over to the unauthorized handler (the router sends the user to login).
 import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
-import { t, te } from './i18n.js'
+import { i18n, t, te } from './i18n.js'
+import { describeError } from './utils/errorMessages.js'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -24,13 +26,15 @@ export function setUnauthorizedHandler(fn) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message, field, retryAfter) {
+  constructor(status, code, message, field, retryAfter, path) {
     super(message || code || `HTTP ${status}`)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.field = field || null
     this.retryAfter = retryAfter
+    // the request path, for messages that depend on what was sent (a photo upload)
+    this.path = path || null
   }
 }
 
@@ -45,26 +49,19 @@ function buildUrl(path, query) {
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
 }
 
-/** The user-facing text for an error: translated code, server detail, field. */
-export function errorText(err) {
-  if (!(err instanceof ApiError)) return t('errors.network')
-  const parts = []
-  const codeKey = `errors.${err.code}`
-  const head = err.code && te(codeKey) ? t(codeKey) : t('errors.unknown', { status: err.status })
-  parts.push(head)
-  if (err.message && err.message !== err.code && err.message !== head) parts.push(err.message)
-  let text = parts.join('：')
-  if (err.field) {
-    const fieldKey = `fields.${err.field}`
-    const name = te(fieldKey) ? t(fieldKey) : err.field
-    const label = name === err.field ? name : `${name} (${err.field})`
-    text += ` — ${t('errors.field', { field: label })}`
-  }
-  return text
+/**
+ * The user-facing text for an error, in the current language. opts.label(field) may
+ * give the form's own label for the field at fault (else `fields.<name>` is used).
+ * Reactive: called in a render or computed, it follows a language switch.
+ */
+export function errorText(err, opts = {}) {
+  const e = err instanceof ApiError ? err : { status: 0, code: 'network', message: '' }
+  return describeError(e, { t, te, locale: i18n.global.locale.value, label: opts.label })
 }
 
-export function showError(err) {
-  ElMessage({ type: 'error', message: errorText(err), grouping: true, showClose: true, duration: 5000 })
+/** Show an error as a toast (opts as for errorText). */
+export function showError(err, opts = {}) {
+  ElMessage({ type: 'error', message: errorText(err, opts), grouping: true, showClose: true, duration: 5000 })
 }
 
 /**
@@ -96,8 +93,11 @@ export async function request(method, path, opts = {}) {
       cache: 'no-store',
     })
   } catch (e) {
-    const err = new ApiError(0, 'network', t('errors.network'))
-    if (!opts.quiet) showError(err)
+    const err = new ApiError(0, 'network', '', null, undefined, path)
+    if (!opts.quiet) {
+      showError(err)
+      err.shown = true
+    }
     throw err
   }
 
@@ -121,13 +121,18 @@ export async function request(method, path, opts = {}) {
     e.message || '',
     e.field,
     Number.isFinite(retry) ? retry : undefined,
+    path,
   )
   if (res.status === 401 && !opts.quiet401) {
     setCsrfToken(null)
+    err.shown = true // the unauthorized handler tells the user
     if (onUnauthorized) onUnauthorized(err)
     throw err
   }
-  if (!opts.quiet) showError(err)
+  if (!opts.quiet) {
+    showError(err)
+    err.shown = true
+  }
   throw err
 }
 

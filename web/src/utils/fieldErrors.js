@@ -1,19 +1,35 @@
 // Server-side field errors shown under the form item that caused them.
-import { reactive } from 'vue'
-import { ApiError } from '../api.js'
+import { computed, reactive } from 'vue'
+import { ApiError, errorText, showError } from '../api.js'
+import { t } from '../i18n.js'
 
 /**
- * Returns { errors, clear, take(err) }. Bind `:error="errors.code"` on <el-form-item>;
- * call take(err) in a catch: when the API named a field, its message goes there.
+ * useFieldErrors(labels?) → { errors, clear, take(err), label(field) }.
+ *
+ * labels: the form's own labels for API field names, as message keys or functions,
+ *   e.g. { name: 'staff.name', password: () => t(editing ? 'staff.newPassword' : 'staff.password') };
+ *   fields not listed use `fields.<name>` from the locale.
+ * Bind `:error="errors.code"` on <el-form-item>; call take(err) in a catch: when the API
+ * named a field, the localized message goes under it (and follows a language switch).
+ * take() also shows the error as a toast, with the form's labels, unless the api client
+ * already did (make the form's requests with { quiet: true } so it does not).
  */
-export function useFieldErrors() {
+export function useFieldErrors(labels = {}) {
   const errors = reactive({})
+  function label(field) {
+    const l = labels[field]
+    if (!l) return null
+    return typeof l === 'function' ? l() : t(l)
+  }
   function clear() {
     for (const k of Object.keys(errors)) delete errors[k]
   }
   function take(err) {
     clear()
-    if (err instanceof ApiError && err.field) errors[err.field] = err.message || err.code
+    if (!(err instanceof ApiError)) return
+    // a ref inside reactive() is unwrapped: errors[field] reads as the current text
+    if (err.field) errors[err.field] = computed(() => errorText(err, { label }))
+    if (!err.shown) showError(err, { label })
   }
-  return { errors, clear, take }
+  return { errors, clear, take, label }
 }
