@@ -28,7 +28,7 @@ DBG_OBJS := $(patsubst %.c,build/dbg/%.o,$(SRCS)) build/dbg/gen/embedded.o
 all: build/chuangkou web
 
 deps:
-	@bash scripts/deps.sh
+	@bash scripts/deps.sh run
 
 build/gen/embedded.c: scripts/embed.sh $(MIGRATIONS)
 	@mkdir -p $(dir $@)
@@ -82,7 +82,7 @@ build/tests/%: tests/unit/%.c $(DBG_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(DEBUG_CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(DBG_OBJS) $(PKG_LIBS) -lcriterion
 
-test: deps
+test:
 	@bash scripts/test.sh
 
 test-unit: $(UNIT_BINS)
@@ -98,6 +98,7 @@ test-fuzz:
 	@bash tests/fuzz/run.sh
 
 bench: deps all
+	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 
 # ---- style ----

@@ -67,6 +67,7 @@ struct req {
     struct query_param query[REQ_MAX_QUERY];
     int nquery;
     int query_bad; /* the raw query string was malformed or too long */
+    int path_bad;  /* the raw path encodes a NUL byte (MHD would cut it there) */
 
     /* body */
     char *body;

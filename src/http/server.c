@@ -350,6 +350,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     snprintf(r->request_id, sizeof(r->request_id), "%s%08lx", id_prefix,
              (unsigned long)atomic_fetch_add(&id_counter, 1) & 0xfffffffful);
     const char *q = uri ? strchr(uri, '?') : NULL;
+    size_t plen = uri ? (q ? (size_t)(q - uri) : strlen(uri)) : 0;
+    for (size_t i = 0; i + 2 < plen; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            r->path_bad = 1;
     if (q) {
         const char *bad = NULL;
         int n = query_parse(q + 1, &r->arena, r->query, REQ_MAX_QUERY, &bad);
@@ -422,6 +426,8 @@ static int is_state_changing(int m)
 
 static int dispatch(struct req *r, int allowed)
 {
+    if (r->path_bad)
+        return req_error(r, ERR_NOTFOUND, NULL, "no such resource");
     if (!r->route) {
         if (allowed) {
             char *buf = arena_alloc(&r->arena, 64);

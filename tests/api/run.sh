@@ -161,9 +161,16 @@ run_pass_inner() {
         fi
     done
 
+    # a small web root of our own, so the static-file tests do not depend on
+    # the web build, plus a secret beside it that must never be served
+    mkdir -p "$T/web/assets"
+    printf '<!doctype html><html lang="zh-CN"><title>窗口</title></html>\n' >"$T/web/index.html"
+    printf 'console.log("app")\n' >"$T/web/assets/app-1a2b3c.js"
+    printf 'body{}\n' >"$T/web/assets/app-1a2b3c.css"
+    printf 'secret\n' >"$T/outside-secret.txt"
     PORT=$(free_port)
     CHUANGKOU_BUSY_TIMEOUT_MS=1000 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$URL" \
-        >"$T/server.out" 2>"$T/server.err" &
+        --web "$T/web" >"$T/server.out" 2>"$T/server.err" &
     SPID=$!
     local up=0
     for _ in $(seq 1 300); do
