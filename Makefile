@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter
 CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Werror
 DEFS := -D_GNU_SOURCE -Isrc -Ibuild/gen
@@ -14,8 +14,10 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 RELEASE_CFLAGS := -O2 -g $(WARN) $(DEFS)
 DEBUG_CFLAGS := -O1 -g $(SAN) $(WARN) $(DEFS)
 
-SRCS := $(sort $(wildcard src/base/*.c src/store/*.c src/http/*.c src/domain/*.c src/api/*.c))
+SRCS := $(sort $(wildcard src/base/*.c src/store/*.c src/http/*.c src/domain/*.c src/api/*.c \
+	src/report/*.c))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+CALENDARS := $(sort $(wildcard share/calendar/*.json))
 GEN := build/gen/embedded.c
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
@@ -30,9 +32,9 @@ all: build/chuangkou web
 deps:
 	@bash scripts/deps.sh run
 
-build/gen/embedded.c: scripts/embed.sh $(MIGRATIONS)
+build/gen/embedded.c: scripts/embed.sh Makefile $(MIGRATIONS) $(CALENDARS)
 	@mkdir -p $(dir $@)
-	bash scripts/embed.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	bash scripts/embed.sh $(MIGRATIONS) $(CALENDARS) > $@.tmp && mv $@.tmp $@
 
 build/gen/version.h: FORCE
 	@mkdir -p $(dir $@)

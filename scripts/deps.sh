@@ -6,7 +6,7 @@ set -euo pipefail
 
 level=${1:-test}
 run_pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-          libsodium-dev libinih-dev sqlite3)
+          libsodium-dev libinih-dev libxlsxwriter-dev sqlite3)
 test_pkgs=(libcriterion-dev postgresql chromium clang libclang-rt-14-dev clang-format
            clang-tidy cppcheck curl)
 bench_pkgs=(nginx-light wrk curl)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +12,10 @@
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
+#include "base/parse.h"
+#include "base/date.h"
 #include "domain/audit.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
 #include "domain/org.h"
 #include "domain/staff.h"
@@ -128,6 +132,16 @@ static int open_migrated(const char *url, struct db **db)
     }
     if (applied)
         fprintf(stderr, "applied %d migration(s)\n", applied);
+    int years = 0;
+    rc = calendar_load_builtin(*db, &years);
+    if (rc < 0) {
+        fprintf(stderr, "error: cannot load the built-in calendars: %s\n", db_errmsg(*db));
+        db_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    if (years)
+        fprintf(stderr, "loaded the working-day calendar for %d year(s)\n", years);
     return 0;
 }
 
@@ -142,6 +156,7 @@ static const char USAGE[] =
     "  demo      fill an empty database with a demo district\n"
     "  user add  create a staff account (password from standard input)\n"
     "  org add   create an org node (the first region of a new install)\n"
+    "  calendar  import working-day calendars; compute a due date\n"
     "  verify    check the audit log's hash chain\n"
     "  version   print the version\n"
     "\n"
@@ -388,6 +403,181 @@ static int cmd_verify(int argc, char **argv)
     return 0;
 }
 
+/* read a whole file (at most max bytes) into a malloc'd NUL-terminated buffer */
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > max) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int calendar_import_files(int argc, char **argv)
+{
+    struct flags f;
+    memset(&f, 0, sizeof(f));
+    const char *files[32];
+    int nfiles = 0;
+    /* FILE arguments mixed with --db */
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc && nrest < 64; i++) {
+        if (strncmp(argv[i], "--", 2) == 0) {
+            rest[nrest++] = argv[i];
+            if (!strchr(argv[i], '=') && strcmp(argv[i], "--help") != 0 && i + 1 < argc)
+                rest[nrest++] = argv[++i];
+        } else if (nfiles < 32) {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (parse_flags(nrest, rest, " db ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou calendar import [--db URL] FILE...\n\n"
+               "Import working-day calendars: holiday-cn JSON files ({\"year\":…,\"days\":[…]})\n"
+               "or iCalendar files (.ics, all-day events; a summary with 班 marks make-up\n"
+               "working days). Each year in the files replaces that year. All files go in one\n"
+               "transaction: one bad entry rejects everything, naming the file and entry.\n");
+        return 0;
+    }
+    if (nfiles == 0) {
+        fprintf(stderr, "error: name at least one file\n");
+        return 2;
+    }
+    struct calendar_import imps[32];
+    memset(imps, 0, sizeof(imps));
+    int rc = 0;
+    for (int i = 0; i < nfiles && rc == 0; i++) {
+        size_t len = 0;
+        char *text = read_file(files[i], CALENDAR_FILE_MAX, &len);
+        if (!text) {
+            fprintf(stderr, "error: %s: %s\n", files[i], strerror(errno));
+            rc = 2;
+            break;
+        }
+        struct err e = {0};
+        size_t n = strlen(files[i]);
+        int ics = (n > 4 && strcasecmp(files[i] + n - 4, ".ics") == 0) ||
+                  strncmp(text, "BEGIN:VCALENDAR", 15) == 0;
+        int r = ics ? calendar_parse_ics(text, len, &imps[i], &e)
+                    : calendar_parse_json(text, len, &imps[i], &e);
+        free(text);
+        if (r < 0) {
+            fprintf(stderr, "error: %s: %s%s%s\n", files[i], e.field, e.field[0] ? ": " : "",
+                    e.msg);
+            rc = 2;
+        }
+    }
+    struct db *db = NULL;
+    if (rc == 0 && open_migrated(db_url(&f), &db) < 0)
+        rc = 1;
+    if (rc == 0) {
+        struct actor sys;
+        actor_system(&sys, "cli");
+        struct err e = {0};
+        int r = db_begin(db);
+        for (int i = 0; i < nfiles && r == 0; i++) {
+            size_t n = strlen(files[i]);
+            int ics = n > 4 && strcasecmp(files[i] + n - 4, ".ics") == 0;
+            r = calendar_store_import(db, &sys, &imps[i], ics ? "ics" : "json", &e);
+        }
+        if (r == 0)
+            r = db_commit(db);
+        if (r < 0) {
+            db_rollback(db);
+            fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : err_name(r));
+            rc = 1;
+        } else {
+            for (int i = 0; i < nfiles; i++)
+                for (int y = 0; y < imps[i].nyears; y++)
+                    printf("imported %d from %s (%d exceptions)\n", imps[i].years[y], files[i],
+                           imps[i].ndays);
+        }
+        db_close(db);
+    }
+    for (int i = 0; i < nfiles; i++)
+        calendar_import_free(&imps[i]);
+    return rc;
+}
+
+static int calendar_due(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " db from workdays days ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou calendar due [--db URL] --from YYYY-MM-DD (--workdays N | --days "
+               "N)\n\n"
+               "Print the due date (YYYY-MM-DD, nothing else) of a limit of N working days (or\n"
+               "natural days) counted from the day after --from. Exits 1 when the calendar\n"
+               "lacks a year the count reaches (import it), 2 on bad input.\n");
+        return 0;
+    }
+    const char *from_s = flag(&f, "from"), *wd = flag(&f, "workdays"), *nd = flag(&f, "days");
+    int32_t from;
+    int64_t n;
+    if (!from_s || date_parse(from_s, &from) < 0) {
+        fprintf(stderr, "error: --from must be a real date as YYYY-MM-DD\n");
+        return 2;
+    }
+    if ((wd != NULL) == (nd != NULL) || parse_int64(wd ? wd : nd, 0, CALENDAR_MAX_LIMIT, &n) < 0) {
+        fprintf(stderr, "error: give --workdays N or --days N (0..%d)\n", CALENDAR_MAX_LIMIT);
+        return 2;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    struct calendar *c = NULL;
+    int rc = calendar_load(db, &c);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "error: cannot read the calendar (%s)\n", err_name(rc));
+        return 1;
+    }
+    int32_t due;
+    int missing = 0;
+    rc = wd ? calendar_add_workdays(c, from, (int)n, &due, &missing)
+            : calendar_add_days(c, from, (int)n, &due, &missing);
+    free(c);
+    if (rc == ERR_CALENDAR) {
+        fprintf(stderr,
+                "error: no working-day calendar for %d: import it with "
+                "'chuangkou calendar import'\n",
+                missing);
+        return 1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", err_name(rc));
+        return 2;
+    }
+    char text[DATE_TEXT];
+    date_format(due, text);
+    printf("%s\n", text);
+    return 0;
+}
+
+static int cmd_calendar(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "import") == 0)
+        return calendar_import_files(argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "due") == 0)
+        return calendar_due(argc - 1, argv + 1);
+    FILE *out = argc >= 1 && strcmp(argv[0], "--help") == 0 ? stdout : stderr;
+    fprintf(out, "usage: chuangkou calendar import [--db URL] FILE...\n"
+                 "       chuangkou calendar due [--db URL] --from YYYY-MM-DD --workdays N\n");
+    return out == stdout ? 0 : 2;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct flags f;
@@ -477,6 +667,8 @@ int main(int argc, char **argv)
         return cmd_user(argc - 2, argv + 2);
     if (strcmp(cmd, "org") == 0)
         return cmd_org(argc - 2, argv + 2);
+    if (strcmp(cmd, "calendar") == 0)
+        return cmd_calendar(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -16,7 +16,21 @@
 #define API_PER_PAGE_DEFAULT 50
 #define API_PER_PAGE_MAX 500
 
-/* The whole route table (static storage). */
+/* A resource file's routes. Each api_*.c that serves routes defines one
+ * `const struct api_module api_NAME_module` and api_common.c lists it. */
+struct api_module {
+    const struct route *routes;
+    size_t n;
+};
+
+extern const struct api_module api_core_module;
+extern const struct api_module api_calendar_module;
+/* weak while they are being written; api_routes skips a module not linked */
+extern const struct api_module api_catalog_module __attribute__((weak));
+extern const struct api_module api_notice_module __attribute__((weak));
+
+/* The whole route table, every module's routes in order (static storage,
+ * built on each call; call once at start-up). */
 struct route *api_routes(size_t *n);
 
 /* A write: op->run runs on the writer thread inside the transaction and may
@@ -95,5 +109,11 @@ int api_devices_patch(struct req *r);
 int api_devices_rotate(struct req *r);
 int api_device_me(struct req *r);
 int api_audit_list(struct req *r);
+int api_calendar_due(struct req *r);
+int api_calendar_years(struct req *r);
+int api_calendar_year(struct req *r);
+int api_calendar_set_day(struct req *r);
+int api_calendar_clear_day(struct req *r);
+int api_calendar_import(struct req *r);
 
 #endif

@@ -15,6 +15,8 @@ static json_t *snapshot_json(const char *text)
 int api_audit_list(struct req *r)
 {
     struct audit_filter f = {.scope = r->who.scope};
+    /* records bound to no node (the national calendar) belong to the root */
+    f.include_global = actor_at_root(&r->who);
     if (api_role(r, (1u << ROLE_ADMIN) | (1u << ROLE_SUPERVISOR)) < 0 ||
         api_page(r, &f.page, &f.per_page) < 0 ||
         req_query_int(r, "entity_id", 1, INT64_MAX, &f.entity_id) < 0)

@@ -123,7 +123,7 @@ int api_body(struct req *r, const struct jfield *fields, int n)
     return 0;
 }
 
-static struct route routes[] = {
+static struct route core_routes[] = {
     {HTTP_GET, "/healthz", api_healthz, ROUTE_PUBLIC, 0, NULL, 0},
     {HTTP_GET, "/metrics", api_metrics, ROUTE_PUBLIC, 0, NULL, 0},
     {HTTP_POST, "/api/auth/login", api_auth_login, ROUTE_PUBLIC | ROUTE_NO_CSRF, 4096, NULL, 0},
@@ -153,8 +153,26 @@ static struct route routes[] = {
     {HTTP_GET, "/api/audit", api_audit_list, 0, 0, NULL, 0},
 };
 
+const struct api_module api_core_module = {core_routes,
+                                           sizeof(core_routes) / sizeof(core_routes[0])};
+
+/* Every resource file's table, in matching order. */
+static const struct api_module *const modules[] = {
+    &api_core_module,
+    &api_calendar_module,
+    &api_catalog_module,
+    &api_notice_module,
+};
+
+#define API_MAX_ROUTES 160
+static struct route all_routes[API_MAX_ROUTES];
+
 struct route *api_routes(size_t *n)
 {
-    *n = sizeof(routes) / sizeof(routes[0]);
-    return routes;
+    size_t k = 0;
+    for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
+        for (size_t i = 0; modules[m] && i < modules[m]->n && k < API_MAX_ROUTES; i++)
+            all_routes[k++] = modules[m]->routes[i];
+    *n = k;
+    return all_routes;
 }

@@ -48,6 +48,8 @@ const char *err_name(int code)
         return "io_error";
     case ERR_UNSUPPORTED:
         return "unsupported";
+    case ERR_CALENDAR:
+        return "calendar_missing";
     default:
         return "error";
     }

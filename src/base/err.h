@@ -22,6 +22,7 @@ enum err_code {
     ERR_THROTTLED = -11,   /* too many attempts (429) */
     ERR_IO = -12,          /* file or socket failure */
     ERR_UNSUPPORTED = -13, /* unsupported media or operation (415) */
+    ERR_CALENDAR = -14,    /* the working-day calendar lacks a year (422) */
 };
 
 /* The detail of a failure: code, the input field at fault ("" when none) and a

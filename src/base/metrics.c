@@ -8,8 +8,8 @@
 
 #include "base/err.h"
 
-static const unsigned statuses[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403,
-                                    404, 405, 409, 411, 413, 415, 429, 500, 503, 0};
+static const unsigned statuses[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404,
+                                    405, 408, 409, 411, 413, 415, 422, 429, 500, 503, 0};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -39,8 +39,15 @@ int metrics_route(const char *label)
     return nroutes++;
 }
 
+static atomic_ulong unanswered;
+
 void metrics_observe_request(int route, unsigned status, double seconds)
 {
+    if (status == 0) {
+        /* the client went away, or MHD answered a malformed request itself */
+        atomic_fetch_add(&unanswered, 1);
+        return;
+    }
     struct route_stats *r = &routes[route >= 0 && route < nroutes ? route : METRICS_MAX_ROUTES];
     size_t si = NSTATUS - 1;
     for (size_t i = 0; i + 1 < NSTATUS; i++)
@@ -130,6 +137,12 @@ int metrics_render(char **out, size_t *len)
                 put(&b, "ck_http_requests_total{route=\"%s\",status=\"other\"} %lu\n", label, v);
         }
     }
+    put(&b,
+        "# HELP ck_http_requests_unanswered_total Requests that ended without an answer "
+        "from a handler (client gone, or refused by the HTTP parser).\n"
+        "# TYPE ck_http_requests_unanswered_total counter\n"
+        "ck_http_requests_unanswered_total %lu\n",
+        atomic_load(&unanswered));
     put(&b, "# HELP ck_http_request_duration_seconds Request latency by route.\n"
             "# TYPE ck_http_request_duration_seconds histogram\n");
     for (int r = 0; r <= METRICS_MAX_ROUTES; r++) {

@@ -13,6 +13,16 @@ int actor_in_scope(const struct actor *a, const char *path)
     return strncmp(a->scope, path, n) == 0;
 }
 
+int actor_at_root(const struct actor *a)
+{
+    if (a->role == ROLE_SYSTEM)
+        return 1;
+    int slashes = 0;
+    for (const char *p = a->scope; *p; p++)
+        slashes += *p == '/';
+    return slashes == 2;
+}
+
 static const char *const role_names[] = {
     [ROLE_NONE] = "none",     [ROLE_ADMIN] = "admin",
     [ROLE_LEADER] = "leader", [ROLE_SUPERVISOR] = "supervisor",

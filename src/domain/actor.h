@@ -38,6 +38,10 @@ struct actor {
  * (ROLE_SYSTEM: always), 0 otherwise. */
 int actor_in_scope(const struct actor *a, const char *path);
 
+/* 1 when the actor's home is a root node (its scope is the whole tree it
+ * belongs to: "/<id>/"), or the command line. */
+int actor_at_root(const struct actor *a);
+
 /* The role from its name ("admin", "leader", ...); ROLE_NONE if unknown. Only
  * the four account roles are accepted. */
 enum role role_parse(const char *name);

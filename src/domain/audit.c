@@ -144,13 +144,15 @@ static const char SQL_LIST[] =
     "SELECT " AUDIT_COLS " FROM audit_log a"
     " WHERE (CAST(?1 AS TEXT) IS NULL OR entity = ?1) AND (CAST(?2 AS BIGINT) = 0 OR entity_id = "
     "?2)"
-    "   AND (?3 = '' OR node_id IN (SELECT id FROM org_node WHERE path >= ?3 AND path < ?4))"
+    "   AND (?3 = '' OR node_id IN (SELECT id FROM org_node WHERE path >= ?3 AND path < ?4)"
+    "        OR (node_id IS NULL AND CAST(?7 AS INTEGER) = 1))"
     " ORDER BY id DESC LIMIT ?5 OFFSET ?6";
 static const char SQL_COUNT[] =
     "SELECT COUNT(*) FROM audit_log a"
     " WHERE (CAST(?1 AS TEXT) IS NULL OR entity = ?1) AND (CAST(?2 AS BIGINT) = 0 OR entity_id = "
     "?2)"
-    "   AND (?3 = '' OR node_id IN (SELECT id FROM org_node WHERE path >= ?3 AND path < ?4))";
+    "   AND (?3 = '' OR node_id IN (SELECT id FROM org_node WHERE path >= ?3 AND path < ?4)"
+    "        OR (node_id IS NULL AND CAST(?7 AS INTEGER) = 1))";
 
 static const char *col_dup(struct db_stmt *st, int c, struct arena *a)
 {
@@ -183,6 +185,7 @@ static void bind_filter(struct db_stmt *st, const struct audit_filter *f, char *
     db_bind_int64(st, 2, f->entity_id);
     db_bind_text(st, 3, f->scope ? f->scope : "");
     db_bind_text(st, 4, scope_end);
+    db_bind_int64(st, 7, f->include_global ? 1 : 0);
 }
 
 int audit_list(struct db *db, const struct audit_filter *f, struct arena *a,

@@ -30,6 +30,7 @@ struct audit_filter {
     const char *entity; /* NULL: any */
     int64_t entity_id;  /* 0: any */
     const char *scope;  /* only records whose node lies in this path ("" = all) */
+    int include_global; /* also records bound to no node (the national calendar) */
     int64_t page, per_page;
 };
 

@@ -68,6 +68,8 @@ unsigned req_status_for(int code)
         return 415;
     case ERR_THROTTLED:
         return 429;
+    case ERR_CALENDAR:
+        return 422;
     case ERR_BUSY:
     case ERR_UNAVAILABLE:
         return 503;

@@ -189,7 +189,7 @@ run_pass_inner() {
     ok "server up on 127.0.0.1:$PORT"
 
     # ---- the node:test suite
-    CK_BASE="http://127.0.0.1:$PORT" CK_DB="$URL" CK_BACKEND="$BACKEND" CK_SECRETS_FILE="$T/secrets.txt" \
+    CK_BASE="http://127.0.0.1:$PORT" CK_DB="$URL" CK_BACKEND="$BACKEND" CK_SECRETS_FILE="$T/secrets.txt" CK_BIN="$BIN" \
         node --test --test-concurrency=1 --test-timeout=180000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$T/tap.txt" \
