@@ -35,7 +35,7 @@ BENCH_SUMMARY=$BENCH_OUT/summary.tsv
 source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
-BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read idle_rss_mb}
+BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read due_date idle_rss_mb}
 
 T=
 NGINX_PID=
@@ -239,6 +239,14 @@ case_org_read() {
     bench_row org_read "$WRK_OPS" "$WRK_P50" "$WRK_P99" nginx_static
 }
 
+case_due_date() {
+    # the deadline engine in process: 1,000,000 random (date, n) pairs, median of 5 rounds
+    local out
+    out=$("$ROOT/build/bench/due_bench") || bench_die "due_date: build/bench/due_bench failed"
+    bench_log "due_date: $out"
+    bench_row due_date "$(awk '{print $2}' <<<"$out")" "" ""
+}
+
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
@@ -249,7 +257,11 @@ main() {
     local c need_nginx=0 need_server=0
     for c in $BENCH_CASES; do
         declare -F "case_$c" >/dev/null || bench_die "unknown case '$c'"
-        if [[ $c == nginx_static ]]; then need_nginx=1; else need_server=1; fi
+        case $c in
+        nginx_static) need_nginx=1 ;;
+        due_date) ;;
+        *) need_server=1 ;;
+        esac
     done
     install_tools
     T=$(mktemp -d "${TMPDIR:-/tmp}/chuangkou-bench.XXXXXX")
