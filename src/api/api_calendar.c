@@ -101,7 +101,7 @@ int api_calendar_due(struct req *r)
             return req_error(r, ERR_INVALID, "at", "hours need at (epoch seconds)");
         return req_json(r, 200,
                         json_pack("{s:I,s:I,s:I}", "at", (json_int_t)at, "hours", (json_int_t)hours,
-                                  "due_at", (json_int_t)(at + hours * 3600)));
+                                  "due_at", (json_int_t)calendar_add_hours(at, (int)hours)));
     }
     int32_t from;
     if (!from_s || date_parse(from_s, &from) < 0)

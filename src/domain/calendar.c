@@ -184,6 +184,11 @@ int calendar_add_days(const struct calendar *c, int32_t from, int n, int32_t *du
     return ERR_INVALID;
 }
 
+int64_t calendar_add_hours(int64_t at, int hours)
+{
+    return at + (int64_t)hours * 3600;
+}
+
 static int count_units(const struct calendar *c, enum calendar_unit unit, int32_t a, int32_t b,
                        int32_t *count, int *missing_year)
 {

@@ -78,6 +78,10 @@ int calendar_workdays_between(const struct calendar *c, int32_t a, int32_t b, in
 int calendar_add_days(const struct calendar *c, int32_t from, int n, int32_t *due,
                       int *missing_year);
 
+/* A limit in hours (same-day items, e.g. 2小时办结): clock hours from the
+ * moment of receipt (epoch seconds), days off included. */
+int64_t calendar_add_hours(int64_t at, int hours);
+
 enum calendar_unit { CAL_WORKDAYS = 1, CAL_DAYS = 2 };
 
 struct calendar_pause {

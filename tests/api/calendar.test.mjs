@@ -48,6 +48,13 @@ test('due dates across the 2026 holidays', async () => {
   assert.equal(nat.json.due, '2026-02-24', 'a natural-day limit ending in the holiday moves');
 });
 
+test('a limit in hours runs on the clock', async () => {
+  const r = await due({ hours: 2, at: 1795947762 });
+  assertStatus(r, 200);
+  assert.equal(r.json.due_at, 1795947762 + 7200);
+  assertError(await due({ hours: 2 }), 400, 'invalid', 'at');
+});
+
 test('pauses move the due date by the working days the clock stood still', async () => {
   const r = await due({ from: '2026-02-02', workdays: 10, pauses: '2026-02-06:2026-02-25' });
   assertStatus(r, 200);
