@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter cairo pangocairo
 CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Werror
 DEFS := -D_GNU_SOURCE -Isrc -Ibuild/gen
@@ -99,7 +99,11 @@ test-e2e: build/chuangkou web
 test-fuzz:
 	@bash tests/fuzz/run.sh
 
-bench: deps all
+build/bench/due_bench: bench/due_bench.c $(REL_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
+
+bench: deps all build/bench/due_bench
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 

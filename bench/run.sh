@@ -18,7 +18,7 @@
 #   BENCH_SECONDS   measured duration per case, s (default 10; a 2 s warm-up precedes it)
 #   BENCH_WARMUP    warm-up duration, s (default 2; 0 = none)
 #   BENCH_THREADS, BENCH_CONNS   wrk -t / -c (default 2 / 32)
-#   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read idle_rss_mb")
+#   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read catalog_read due_date idle_rss_mb")
 #   BENCH_BIN       server binary (default build/chuangkou)
 #   BENCH_KEEP_TMP=1   keep the temp dir (database, configs, logs)
 #
@@ -35,7 +35,7 @@ BENCH_SUMMARY=$BENCH_OUT/summary.tsv
 source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
-BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read due_date idle_rss_mb}
+BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read due_date idle_rss_mb}
 
 T=
 NGINX_PID=
@@ -237,6 +237,19 @@ case_org_read() {
         "$(wc -c <"$T/org_read.json") bytes"
     bench_wrk org_read "$url" -s "$ROOT/bench/cookie.lua"
     bench_row org_read "$WRK_OPS" "$WRK_P50" "$WRK_P99" nginx_static
+}
+
+case_catalog_read() {
+    # the public item page of a published demo item (no login), as a citizen's phone asks it
+    local url=$SRV/api/catalog/items/BDC-SC-001 code
+    code=$(curl -s -o "$T/catalog_read.json" -w '%{http_code}' "$url")
+    [[ $code == 200 ]] ||
+        bench_die "catalog_read: GET $url answered HTTP $code: $(head -c 300 "$T/catalog_read.json")"
+    jq -e '(.materials | length) > 0' "$T/catalog_read.json" >/dev/null 2>&1 ||
+        bench_die "catalog_read: GET $url did not answer an item with materials"
+    bench_log "catalog_read: $(wc -c <"$T/catalog_read.json") bytes"
+    bench_wrk catalog_read "$url"
+    bench_row catalog_read "$WRK_OPS" "$WRK_P50" "$WRK_P99" nginx_static
 }
 
 case_due_date() {

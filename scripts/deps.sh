@@ -6,9 +6,10 @@ set -euo pipefail
 
 level=${1:-test}
 run_pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-          libsodium-dev libinih-dev libxlsxwriter-dev sqlite3)
+          libsodium-dev libinih-dev libxlsxwriter-dev sqlite3
+          libcairo2-dev libpango1.0-dev fonts-noto-cjk)
 test_pkgs=(libcriterion-dev postgresql chromium clang libclang-rt-14-dev clang-format
-           clang-tidy cppcheck curl)
+           clang-tidy cppcheck curl poppler-utils)
 bench_pkgs=(nginx-light wrk curl)
 
 want=("${run_pkgs[@]}")

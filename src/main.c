@@ -16,10 +16,12 @@
 #include "base/date.h"
 #include "domain/audit.h"
 #include "domain/calendar.h"
+#include "domain/catalog_io.h"
 #include "domain/demo.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 #include "http/server.h"
+#include "report/csv.h"
 #include "store/migrate.h"
 #include "version.h"
 
@@ -157,6 +159,7 @@ static const char USAGE[] =
     "  user add  create a staff account (password from standard input)\n"
     "  org add   create an org node (the first region of a new install)\n"
     "  calendar  import working-day calendars; compute a due date\n"
+    "  catalog   import or export the service catalogue (CSV, XLSX)\n"
     "  verify    check the audit log's hash chain\n"
     "  version   print the version\n"
     "\n"
@@ -578,6 +581,165 @@ static int cmd_calendar(int argc, char **argv)
     return out == stdout ? 0 : 2;
 }
 
+static int catalog_import_file(int argc, char **argv)
+{
+    struct flags f;
+    const char *file = NULL;
+    int skip = 0, publish = 0;
+    /* the switches and FILE mixed with --db */
+    char *rest[8];
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--skip-errors") == 0) {
+            skip = 1;
+        } else if (strcmp(argv[i], "--publish") == 0) {
+            publish = 1;
+        } else if (strncmp(argv[i], "-", 1) != 0) {
+            if (file) {
+                fprintf(stderr, "error: name one file\n");
+                return 2;
+            }
+            file = argv[i];
+        } else if (nrest < 6) {
+            rest[nrest++] = argv[i];
+            if (!strchr(argv[i], '=') && strcmp(argv[i], "--help") != 0 &&
+                strcmp(argv[i], "-h") != 0 && i + 1 < argc)
+                rest[nrest++] = argv[++i];
+        } else {
+            fprintf(stderr, "error: too many options\n");
+            return 2;
+        }
+    }
+    if (parse_flags(nrest, rest, " db ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf(
+            "usage: chuangkou catalog import [--db URL] [--skip-errors] [--publish] FILE.csv\n\n"
+            "Import service items from a CSV file in the export's format (docs/catalog-csv.md).\n"
+            "Every row is checked first; faults are listed as 'row N, FIELD: message'. With a\n"
+            "fault nothing is imported, unless --skip-errors (the other rows go in). A row\n"
+            "creates the item or replaces its draft; it is published when its 发布(publish)\n"
+            "cell says 是, or with --publish. Exits 0 when imported, 1 otherwise.\n");
+        return 0;
+    }
+    if (!file) {
+        fprintf(stderr, "usage: chuangkou catalog import [--db URL] [--skip-errors] [--publish] "
+                        "FILE.csv\n");
+        return 2;
+    }
+    size_t len = 0;
+    char *text = read_file(file, CSV_MAX_BYTES, &len);
+    if (!text) {
+        fprintf(stderr, "error: %s: %s\n", file, strerror(errno));
+        return 2;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0) {
+        free(text);
+        return 1;
+    }
+    struct actor sys;
+    actor_system(&sys, "cli");
+    struct arena a = {0};
+    struct catalog_import_result res;
+    struct err e = {0};
+    int rc = db_begin(db);
+    if (rc == 0)
+        rc = catalog_io_import(db, &sys, text, len, skip, publish, &a, &res, &e);
+    else
+        memset(&res, 0, sizeof(res));
+    if (rc == 0)
+        rc = db_commit(db);
+    if (rc < 0)
+        db_rollback(db);
+    db_close(db);
+    free(text);
+    for (int i = 0; i < res.nerrors; i++)
+        fprintf(stderr, "%s: row %d%s%s: %s\n", rc < 0 ? "error" : "skipped", res.errors[i].row,
+                res.errors[i].field[0] ? ", " : "", res.errors[i].field, res.errors[i].message);
+    if (res.nfaults > res.nerrors)
+        fprintf(stderr, "(%d more faults not listed)\n", res.nfaults - res.nerrors);
+    arena_reset(&a);
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : err_name(rc));
+        return 1;
+    }
+    printf("imported %d of %d rows from %s: %d created, %d updated, %d unchanged, %d published, "
+           "%d skipped\n",
+           res.created + res.updated + res.unchanged, res.rows, file, res.created, res.updated,
+           res.unchanged, res.published, res.skipped);
+    return 0;
+}
+
+static int catalog_export_file(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " db format out unit ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou catalog export [--db URL] --format csv|xlsx --out FILE\n"
+               "                                [--unit PATH]\n\n"
+               "Write the active service items (each its current version, else its draft) as\n"
+               "CSV (UTF-8 with a byte-order mark) or XLSX, one row per item, in the format\n"
+               "'catalog import' reads (docs/catalog-csv.md). --unit limits the export to the\n"
+               "items of one unit and below, named by its code path, e.g. /dist/hall-d.\n");
+        return 0;
+    }
+    const char *format = flag(&f, "format"), *out = flag(&f, "out"), *unit = flag(&f, "unit");
+    if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) || !out) {
+        fprintf(stderr, "error: give --format csv|xlsx and --out FILE\n");
+        return 2;
+    }
+    struct db *db = NULL;
+    if (open_migrated(db_url(&f), &db) < 0)
+        return 1;
+    struct org_node node = {0};
+    if (unit && org_find_by_codes(db, unit, &node) < 0) {
+        fprintf(stderr, "error: no org node at %s\n", unit);
+        db_close(db);
+        return 1;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    struct err e = {0};
+    int rc = catalog_io_export(db, "", node.id,
+                               strcmp(format, "xlsx") == 0 ? CATALOG_IO_XLSX : CATALOG_IO_CSV,
+                               &data, &len, &e);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "error: %s\n", e.msg[0] ? e.msg : err_name(rc));
+        return 1;
+    }
+    FILE *fp = fopen(out, "wb");
+    int ok = fp && fwrite(data, 1, len, fp) == len;
+    if (fp && fclose(fp) != 0)
+        ok = 0;
+    free(data);
+    if (!ok) {
+        fprintf(stderr, "error: cannot write %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    printf("wrote %s (%zu bytes)\n", out, len);
+    return 0;
+}
+
+static int cmd_catalog(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "import") == 0)
+        return catalog_import_file(argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "export") == 0)
+        return catalog_export_file(argc - 1, argv + 1);
+    FILE *out = argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)
+                    ? stdout
+                    : stderr;
+    fprintf(out, "usage: chuangkou catalog import [--db URL] [--skip-errors] [--publish] "
+                 "FILE.csv\n"
+                 "       chuangkou catalog export [--db URL] --format csv|xlsx --out FILE "
+                 "[--unit PATH]\n"
+                 "Run 'chuangkou catalog import --help' or 'catalog export --help' for more.\n");
+    return out == stdout ? 0 : 2;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct flags f;
@@ -669,6 +831,8 @@ int main(int argc, char **argv)
         return cmd_org(argc - 2, argv + 2);
     if (strcmp(cmd, "calendar") == 0)
         return cmd_calendar(argc - 2, argv + 2);
+    if (strcmp(cmd, "catalog") == 0)
+        return cmd_catalog(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 2, argv + 2);
     fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -87,7 +87,7 @@ int api_calendar_due(struct req *r)
     int64_t workdays = -1, days = -1, hours = -1, at = -1;
     if (req_query_int(r, "workdays", 0, CALENDAR_MAX_LIMIT, &workdays) < 0 ||
         req_query_int(r, "days", 0, CALENDAR_MAX_LIMIT, &days) < 0 ||
-        req_query_int(r, "hours", 0, 24 * 366, &hours) < 0 ||
+        req_query_int(r, "hours", 0, (int64_t)24 * 366, &hours) < 0 ||
         req_query_int(r, "at", 0, INT64_C(253402300799), &at) < 0)
         return REQ_DONE;
     const char *pauses_s = req_query(r, "pauses");

@@ -2,7 +2,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/err.h"
 
@@ -101,10 +100,4 @@ int date_year(int32_t day)
     int y, m, d;
     date_to_civil(day, &y, &m, &d);
     return y;
-}
-
-int32_t date_today_cst(void)
-{
-    time_t now = time(NULL) + 8 * 3600;
-    return (int32_t)(now / 86400);
 }

@@ -32,7 +32,4 @@ int date_weekday(int32_t day);
 /* The year of a day number. */
 int date_year(int32_t day);
 
-/* The day number of today in UTC+8 (China Standard Time). */
-int32_t date_today_cst(void);
-
 #endif

@@ -33,7 +33,7 @@
 #define CALENDAR_MAX_LIMIT 3650
 #define CALENDAR_MAX_PAUSES 16
 #define CALENDAR_NAME_MAX 40
-#define CALENDAR_FILE_MAX (1024 * 1024)
+#define CALENDAR_FILE_MAX ((size_t)1024 * 1024)
 
 struct calendar;
 

@@ -168,7 +168,7 @@ int calendar_parse_json(const char *text, size_t len, struct calendar_import *ou
 {
     memset(out, 0, sizeof(*out));
     if (len > CALENDAR_FILE_MAX)
-        return err_set(e, ERR_TOOLARGE, NULL, "the file is larger than %d bytes",
+        return err_set(e, ERR_TOOLARGE, NULL, "the file is larger than %zu bytes",
                        CALENDAR_FILE_MAX);
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
@@ -260,7 +260,7 @@ int calendar_parse_ics(const char *text, size_t len, struct calendar_import *out
 {
     memset(out, 0, sizeof(*out));
     if (len > CALENDAR_FILE_MAX)
-        return err_set(e, ERR_TOOLARGE, NULL, "the file is larger than %d bytes",
+        return err_set(e, ERR_TOOLARGE, NULL, "the file is larger than %zu bytes",
                        CALENDAR_FILE_MAX);
     char *buf = malloc(len + 1);
     if (!buf)

@@ -34,7 +34,7 @@
 #define CATALOG_MAX_STEPS 30
 #define CATALOG_MAX_PLACES 100
 #define CATALOG_LIMIT_MAX 3650 /* no limit is longer than ten years of days */
-#define CATALOG_FILE_MAX (2 * 1024 * 1024)
+#define CATALOG_FILE_MAX ((size_t)2 << 20)
 #define CATALOG_FILE_NAME_MAX 100 /* characters */
 #define CATALOG_PHONE_MAX 64
 #define CATALOG_COPIES_MAX 99
@@ -64,7 +64,19 @@ struct catalog_place {
     int64_t node_id;
     const char *node_name; /* filled on read */
     const char *node_kind; /* hall | window, filled on read */
+    int64_t hall_id;       /* filled on read: the hall itself, or the window's hall */
+    const char *hall_name, *hall_address, *hall_phone;
 };
+
+/* A hall where published items are served (the public hall list). */
+struct catalog_hall {
+    int64_t id;
+    const char *name, *address, *phone;
+    int items; /* published, active items served there or at its windows */
+};
+
+/* Active halls serving at least one published item, by name; copied into a. */
+int catalog_halls(struct db *db, struct arena *a, struct catalog_hall **items, int *n);
 
 /* One version of an item with everything in it. Strings point into the arena
  * the read was given (or into the caller's input for writes). */
@@ -167,12 +179,25 @@ int catalog_validate(const struct catalog_version *v, struct err *e);
  * cap are kept). Returns 0 when there is none, else ERR_INVALID. */
 int catalog_validate_all(const struct catalog_version *v, struct err *errs, int cap, int *n);
 
+/* catalog_validate_all plus what needs the database: with with_unit, that
+ * v->unit_id is an active unit, region or hall in who's scope (field
+ * "unit_id"); that every place is an active hall or window in scope
+ * ("places[i]"); that every sample file exists
+ * ("materials[i].sample_file_id"). A fault outside the scope carries
+ * ERR_FORBIDDEN, the others ERR_INVALID. Returns 0, ERR_INVALID when a fault
+ * was found (errs/n as for catalog_validate_all), or a database error. */
+int catalog_check_all(struct db *db, const struct actor *who, const struct catalog_version *v,
+                      int with_unit, struct err *errs, int cap, int *n);
+
 /* 1 when a and b hold the same content (name ... places; not the identity,
  * number, status or times). Places compare as sets; materials' ids are
  * ignored, their sample files are not. */
 int catalog_content_equal(const struct catalog_version *a, const struct catalog_version *b);
 
-/* Reads. */
+/* Reads. Strings of the results point into a; any thread with its own
+ * connection. */
+/* A page of items by f (ordered by code; per_page rows at most), with the
+ * total matching. ERR_NOTFOUND when f->unit_id names no node. */
 int catalog_list(struct db *db, const struct catalog_filter *f, struct arena *a,
                  struct catalog_summary **items, int *n, int64_t *total);
 /* The current published version of the item with this code (public view).
@@ -194,11 +219,13 @@ int catalog_find_code(struct db *db, const char *code, struct arena *a, struct c
 /* New item with version 1 as a draft. in->code and in->unit_id name it. */
 int catalog_create(struct db *db, const struct actor *who, const struct catalog_version *in,
                    int64_t *item_id, int64_t *version_id, struct err *e);
-/* Replace the content of the item's draft (creating the draft as a copy of
- * the current version's number + 1 if there is none). */
+/* Replace the content of the item's draft with in (in->code and
+ * in->unit_id are ignored: an item keeps both). Without a draft, a new one is
+ * made with number max + 1; numbers are never reused. *version_id: the draft. */
 int catalog_save_draft(struct db *db, const struct actor *who, int64_t item_id,
                        const struct catalog_version *in, int64_t *version_id, struct err *e);
-/* Publish the draft: it becomes current, the old current is superseded. */
+/* Publish the draft: it becomes current, the old current is superseded.
+ * ERR_CONFLICT without a draft. *version_id: the newly current version. */
 int catalog_publish(struct db *db, const struct actor *who, int64_t item_id, int64_t *version_id,
                     struct err *e);
 /* Deactivate / reactivate an item (it leaves the public catalogue). */

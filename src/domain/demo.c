@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain/actor.h"
+#include "domain/catalog.h"
 #include "domain/device.h"
 #include "domain/org.h"
 #include "domain/staff.h"
@@ -77,6 +78,312 @@ static int hall(struct db *db, const struct actor *sys, const struct org_node *h
     return rc;
 }
 
+/* ---- the service catalogue (事项): published standards for the portal ---- */
+
+#define DEMO_MATERIALS 6
+#define DEMO_STEPS 5
+#define DEMO_PLACES 3
+
+struct demo_material {
+    const char *name, *form;
+    int copies;
+    const char *issuer;
+    int required;
+    const char *notes;
+};
+
+struct demo_step {
+    const char *title, *description;
+};
+
+struct demo_item {
+    const char *code, *name, *owner; /* owner: code path of the unit or hall */
+    const char *kind;
+    int legal;
+    const char *legal_unit;
+    int promised;
+    const char *promised_unit;
+    const char *basis, *conditions;
+    int64_t fee_cents; /* 0: free */
+    const char *fee_basis;
+    int appointable;
+    const char *prefix, *online;
+    struct demo_material materials[DEMO_MATERIALS]; /* up to the first NULL name */
+    struct demo_step steps[DEMO_STEPS];
+    const char *places[DEMO_PLACES];
+};
+
+static const char DEMO_REMEDIES[] =
+    "申请材料不齐全或者不符合法定形式的，窗口当场或者在五个工作日内一次性告知需要补正的全部内容；"
+    "申请人对不予受理、不予许可的决定不服的，可以依法申请行政复议或者提起行政诉讼。";
+
+static const struct demo_item demo_items[] = {
+    {"SCJG-GT-001",
+     "个体工商户设立登记",
+     "/dist/hall-d",
+     "promised",
+     15,
+     "workdays",
+     3,
+     "workdays",
+     "《促进个体工商户发展条例》；《中华人民共和国市场主体登记管理条例》；"
+     "《中华人民共和国市场主体登记管理条例实施细则》",
+     "1. 有经营能力的自然人；\n2. 有固定的经营场所，且符合规划和安全要求；\n"
+     "3. 申请登记的名称符合名称登记管理规定，经营范围不属于禁止个体经营的项目。",
+     0,
+     "",
+     1,
+     "D",
+     "partial",
+     {{"个体工商户登记（备案）申请书", "original", 1, "申请人（窗口领取或网上下载）", 1,
+       "经营者本人签字"},
+      {"经营者居民身份证", "original_and_copy", 1, "公安机关", 1, "原件核验后退还"},
+      {"经营场所使用证明", "copy", 1, "产权人或出租人", 1,
+       "自有房产提交产权证明，租赁房屋提交租赁协议和产权证明"},
+      {"授权委托书及受托人身份证件", "original", 1, "委托人", 0, "委托他人办理时提交"}},
+     {{"申请", "经营者到窗口或通过政务服务网提交申请材料。"},
+      {"受理", "材料齐全、符合法定形式的当场受理；材料不全的一次性告知需补正的全部内容。"},
+      {"审查", "登记机关对申请材料进行审查。"},
+      {"决定", "准予登记的，核发营业执照；不予登记的，书面说明理由。"},
+      {"送达", "窗口领取或免费邮寄送达营业执照。"}},
+     {"/dist/hall-d/w04", "/dist/hall-d/w07"}},
+    {"RS-YL-001",
+     "城乡居民基本养老保险参保登记",
+     "/dist/hall-d",
+     "immediate",
+     15,
+     "workdays",
+     0,
+     "workdays",
+     "《中华人民共和国社会保险法》第二十条、第二十一条；"
+     "《国务院关于建立统一的城乡居民基本养老保险制度的意见》（国发〔2014〕8号）",
+     "年满16周岁（不含在校学生），非国家机关和事业单位工作人员，不属于职工基本养老保险制度覆盖"
+     "范围的城乡居民，可以在户籍地参加城乡居民基本养老保险。",
+     0,
+     "",
+     0,
+     "B",
+     "full",
+     {{"居民身份证", "original", 1, "公安机关", 1, "核验后退还"},
+      {"居民户口簿", "original", 1, "公安机关", 1, "核验后退还"},
+      {"城乡居民基本养老保险参保登记表", "original", 1, "社会保险经办机构（窗口领取）", 1,
+       "本人签字或按手印"}},
+     {{"申请", "参保人持材料到窗口，或通过网上服务平台办理。"},
+      {"审核", "窗口当场核验身份信息和参保资格。"},
+      {"登记", "录入参保信息，当场办结并告知缴费档次和缴费方式。"}},
+     {"/dist/hall-d/w02", "/dist/town/hall-t/w03"}},
+    {"BDC-SC-001",
+     "不动产登记（首次登记）",
+     "/dist/hall-d",
+     "promised",
+     30,
+     "workdays",
+     5,
+     "workdays",
+     "《中华人民共和国民法典》物权编；《不动产登记暂行条例》第二十条；"
+     "《不动产登记暂行条例实施细则》",
+     "依法取得不动产权利，权属来源清楚，房屋已经竣工验收，符合规划条件。",
+     8000,
+     "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）"
+     "：住宅类每件80元",
+     1,
+     "C",
+     "partial",
+     {{"不动产登记申请书", "original", 1, "申请人（窗口领取）", 1, ""},
+      {"申请人身份证明", "original_and_copy", 1, "公安机关", 1, "单位申请的提交营业执照"},
+      {"土地权属来源证明", "original", 1, "自然资源主管部门", 1, ""},
+      {"建设工程符合规划的材料", "copy", 1, "规划主管部门", 1, ""},
+      {"房屋已经竣工的材料", "copy", 1, "建设单位", 1, "竣工验收备案表"},
+      {"房产测绘报告", "original", 1, "具有相应资质的测绘机构", 1, ""}},
+     {{"申请", "申请人到不动产登记窗口提交申请材料。"},
+      {"受理", "材料齐全、符合法定形式的予以受理，出具受理凭证。"},
+      {"审核", "查验申请材料，必要时进行实地查看。"},
+      {"登簿", "审核通过的，记载于不动产登记簿。"},
+      {"缴费发证", "缴纳登记费后核发不动产权证书。"}},
+     {"/dist/hall-d/w03"}},
+    {"GA-SFZ-001",
+     "居民身份证换领",
+     "/dist/hall-d",
+     "promised",
+     60,
+     "days",
+     15,
+     "workdays",
+     "《中华人民共和国居民身份证法》第十一条、第十二条",
+     "居民身份证有效期满、证件严重损坏不能辨认或者登记项目有变更的，应当申请换领。",
+     2000,
+     "《国家发展改革委 财政部关于第二代居民身份证收费标准等有关问题的通知》"
+     "（发改价格〔2003〕2322号）：工本费每证20元",
+     1,
+     "A",
+     "none",
+     {{"居民户口簿", "original", 1, "公安机关", 1, ""},
+      {"原居民身份证", "original", 1, "公安机关", 1, "换领时交回"},
+      {"本人近期免冠相片", "electronic", 0, "窗口现场采集", 1, "现场拍照，无需自带"},
+      {"指纹信息", "electronic", 0, "窗口现场采集", 1, ""}},
+     {{"申请", "本人到窗口申请，不得委托他人代办。"},
+      {"采集", "现场采集相片和指纹。"},
+      {"受理审核", "核对户籍信息，受理并出具受理回执。"},
+      {"制证", "公安机关制作居民身份证。"},
+      {"领取", "凭受理回执到窗口领取或选择邮寄。"}},
+     {"/dist/hall-d/w01"}},
+    {"RS-SBK-001",
+     "社会保障卡申领",
+     "/dist/hall-d",
+     "promised",
+     20,
+     "workdays",
+     10,
+     "workdays",
+     "《中华人民共和国社会保险法》第五十八条；《社会保障卡管理办法》",
+     "参加社会保险或者享受人力资源社会保障公共服务的人员，可以申领社会保障卡。",
+     0,
+     "",
+     0,
+     "B",
+     "partial",
+     {{"居民身份证", "original", 1, "公安机关", 1, ""},
+      {"社会保障卡申领登记表", "original", 1, "社会保险经办机构（窗口领取）", 1, ""},
+      {"近期免冠白底彩色相片", "original", 1, "申请人自备", 0, "也可现场采集"}},
+     {{"申请", "到窗口或合作银行网点提交申请。"},
+      {"受理", "核验身份信息和参保信息。"},
+      {"制卡", "制作社会保障卡并激活金融功能。"},
+      {"领卡", "凭身份证到窗口领卡，首次使用需设置密码。"}},
+     {"/dist/hall-d/w02", "/dist/town/hall-t/w03"}},
+    {"WJ-SY-001",
+     "生育登记",
+     "/dist/town/hall-t",
+     "immediate",
+     0,
+     "workdays",
+     0,
+     "workdays",
+     "《中华人民共和国人口与计划生育法》；《省人口与计划生育条例》",
+     "夫妻双方或一方户籍在本镇，或在本镇居住的流动人口。",
+     0,
+     "",
+     0,
+     "B",
+     "full",
+     {{"夫妻双方居民身份证", "original", 1, "公安机关", 1, ""},
+      {"结婚证", "original", 1, "婚姻登记机关", 1, ""},
+      {"生育登记表", "original", 1, "窗口领取", 0, "网上办理时在线填写"}},
+     {{"申请", "到窗口或通过网上服务平台提交登记信息。"},
+      {"核验", "窗口核验身份和婚姻信息。"},
+      {"登记", "当场办结，出具生育登记服务单。"}},
+     {"/dist/town/hall-t/w02"}},
+    {"CL-CJRZ-001",
+     "残疾人证办理（新办）",
+     "/dist/town/hall-t",
+     "promised",
+     20,
+     "workdays",
+     10,
+     "workdays",
+     "《中华人民共和国残疾人保障法》；《中华人民共和国残疾人证管理办法》",
+     "符合残疾标准的本镇户籍居民，由本人或监护人申请。",
+     0,
+     "",
+     1,
+     "C",
+     "partial",
+     {{"居民身份证或户口簿", "original_and_copy", 1, "公安机关", 1, ""},
+      {"近期二寸免冠白底彩色相片", "original", 3, "申请人自备", 1, ""},
+      {"残疾人证申请表", "original", 1, "窗口领取", 1, ""},
+      {"残疾评定表", "original", 1, "指定的残疾评定医院", 1, "评定后由医院出具"},
+      {"监护人身份证件", "original_and_copy", 1, "公安机关", 0, "由监护人代为申请时提交"}},
+     {{"申请", "本人或监护人到窗口提交申请。"},
+      {"受理", "审核材料，开具残疾评定介绍信。"},
+      {"残疾评定", "到指定医院进行残疾评定。"},
+      {"审核", "县级残联审核评定结果。"},
+      {"发证", "审核通过的制发残疾人证。"}},
+     {"/dist/town/hall-t/w02"}},
+    {"GJJ-TQ-001",
+     "住房公积金提取（购买自住住房）",
+     "/dist/hall-d",
+     "promised",
+     3,
+     "days",
+     1,
+     "workdays",
+     "《住房公积金管理条例》第二十四条、第二十五条",
+     "购买自住住房的缴存职工及其配偶，在购房之日起规定期限内申请提取。",
+     0,
+     "",
+     1,
+     "F",
+     "full",
+     {{"居民身份证", "original", 1, "公安机关", 1, ""},
+      {"购房合同或不动产权证书", "original_and_copy", 1, "不动产登记机构", 1, ""},
+      {"购房发票", "original_and_copy", 1, "房地产开发企业或税务机关", 1, ""},
+      {"本人银行借记卡", "original", 1, "商业银行", 1, "用于转入提取资金"},
+      {"婚姻关系证明", "original", 1, "婚姻登记机关", 0, "提取配偶公积金时提交"}},
+     {{"申请", "到窗口或通过网上服务大厅提交提取申请。"},
+      {"审核", "核验购房信息和缴存信息。"},
+      {"审批", "符合条件的当场审批。"},
+      {"转账", "提取资金转入本人银行账户。"}},
+     {"/dist/hall-d/w06"}},
+};
+
+static int demo_catalog_item(struct db *db, const struct actor *sys, const struct demo_item *d,
+                             struct err *e)
+{
+    struct catalog_material m[DEMO_MATERIALS];
+    struct catalog_step st[DEMO_STEPS];
+    struct catalog_place pl[DEMO_PLACES];
+    struct org_node n;
+    struct catalog_version v;
+    memset(&v, 0, sizeof(v));
+    memset(m, 0, sizeof(m));
+    memset(st, 0, sizeof(st));
+    memset(pl, 0, sizeof(pl));
+    int rc = org_find_by_codes(db, d->owner, &n);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "demo: no node %s", d->owner);
+    v.code = d->code;
+    v.unit_id = n.id;
+    v.name = d->name;
+    v.kind = d->kind;
+    v.legal_limit = d->legal;
+    v.legal_unit = d->legal_unit;
+    v.promised_limit = d->promised;
+    v.promised_unit = d->promised_unit;
+    v.basis = d->basis;
+    v.conditions = d->conditions;
+    v.remedies = DEMO_REMEDIES;
+    v.fee_free = d->fee_cents == 0;
+    v.fee_amount_cents = d->fee_cents;
+    v.fee_basis = d->fee_basis;
+    v.appointable = d->appointable;
+    v.ticket_prefix = d->prefix;
+    v.online = d->online;
+    v.phone = "0000-12345";
+    for (int i = 0; i < DEMO_MATERIALS && d->materials[i].name; i++) {
+        const struct demo_material *dm = &d->materials[i];
+        m[i] = (struct catalog_material){0,          i + 1,        dm->name,  dm->form, dm->copies,
+                                         dm->issuer, dm->required, dm->notes, 0};
+        v.nmaterials++;
+    }
+    for (int i = 0; i < DEMO_STEPS && d->steps[i].title; i++) {
+        st[i] = (struct catalog_step){i + 1, d->steps[i].title, d->steps[i].description};
+        v.nsteps++;
+    }
+    for (int i = 0; i < DEMO_PLACES && d->places[i]; i++) {
+        rc = org_find_by_codes(db, d->places[i], &n);
+        if (rc < 0)
+            return err_set(e, rc, NULL, "demo: no node %s", d->places[i]);
+        pl[v.nplaces++].node_id = n.id;
+    }
+    v.materials = m;
+    v.steps = st;
+    v.places = pl;
+    int64_t item_id = 0, version_id = 0;
+    rc = catalog_create(db, sys, &v, &item_id, &version_id, e);
+    if (rc == 0)
+        rc = catalog_publish(db, sys, item_id, &version_id, e);
+    return rc;
+}
+
 int demo_create(struct db *db, const char *password_hash, struct err *e)
 {
     struct actor sys;
@@ -121,6 +428,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc =
             hall(db, &sys, &hall_t, hall_t_windows,
                  (int)(sizeof(hall_t_windows) / sizeof(hall_t_windows[0])), "ZT", password_hash, e);
+    for (size_t i = 0; rc == 0 && i < sizeof(demo_items) / sizeof(demo_items[0]); i++)
+        rc = demo_catalog_item(db, &sys, &demo_items[i], e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

@@ -1,5 +1,6 @@
 /* demo.h - a demo town to try the system with: one district, one town, two
- * halls, twelve windows, staff with roles, and devices. */
+ * halls, twelve windows, staff with roles, devices, and eight published
+ * service items (事项) with materials, steps and places. */
 #ifndef CK_DEMO_H
 #define CK_DEMO_H
 

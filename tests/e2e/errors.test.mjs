@@ -74,6 +74,7 @@ const ERR_NAMES = {
   ERR_THROTTLED: 'throttled',
   ERR_IO: 'io_error',
   ERR_UNSUPPORTED: 'unsupported',
+  ERR_CALENDAR: 'calendar_missing',
 }
 const ALL_CODES = Object.values(ERR_NAMES)
 
@@ -133,6 +134,9 @@ const SAMPLES = {
   'a %s must be bound to a %s': ['evaluator', 'window'],
   'a %s cannot be placed under %s': ['window', 'region'],
   'the body is not a %s image': ['image/png'],
+  '%s must have %zu-%zu characters%s': ['name', ' on one line'],
+  '%s must have at most %zu characters%s': ['name', ' on one line'],
+  'the promised limit (%d %s) exceeds the legal limit (%d %s)': ['workdays', 'days'],
 }
 function fill(fmt, fieldIsExpr) {
   const given = SAMPLES[fmt] ? [...SAMPLES[fmt]] : []
@@ -158,7 +162,10 @@ function serverMessages() {
     if (path.basename(file) === 'demo.c') continue // the `demo` command's, not the API's
     const src = fs.readFileSync(file, 'utf8')
     const rel = path.relative(ROOT, file)
-    for (const m of src.matchAll(/\b(err_set|req_error_status|req_error|fail_batch)\s*\(/g)) {
+    // a module's own collector of input faults (the catalogue's validator and CSV
+    // importer): fault(f, field, fmt, …) or fault(im, row, field, fmt, …), all invalid
+    const faultWithRow = /\bfault\s*\(\s*struct importer\b[^)]*\bint row\b/.test(src)
+    for (const m of src.matchAll(/\b(err_set|req_error_status|req_error|fail_batch|fault)\s*\(/g)) {
       const args = callArgs(src, m.index + m[0].length - 1)
       if (!args || /\bstruct\b|\bconst char\b/.test(args.join(','))) continue // a definition
       const line = src.slice(0, m.index).split('\n').length
@@ -169,6 +176,9 @@ function serverMessages() {
       } else if (m[1] === 'fail_batch') {
         codes = ALL_CODES
         ;[fieldArg, msgArg] = ['NULL', args[2]]
+      } else if (m[1] === 'fault') {
+        codes = ['invalid']
+        ;[fieldArg, msgArg] = faultWithRow ? [args[2], args[3]] : [args[1], args[2]]
       } else {
         codes = codesOf(args[1])
         ;[fieldArg, msgArg] = [args[2], args[3]]
@@ -188,7 +198,7 @@ function serverMessages() {
   return found
 }
 
-const LATIN_OK = new Set(['JPEG', 'PNG', 'B', 'KB', 'MB']) // image formats and size units
+const LATIN_OK = new Set(['JPEG', 'PNG', 'PDF', 'JSON', 'ICS', 'CSV', 'B', 'KB', 'MB']) // file formats and size units
 function assertChinese(text, what) {
   assert.ok(text && /[\u4e00-\u9fff]/.test(text), `${what}: not Chinese: ${JSON.stringify(text)}`)
   const words = (text.match(/[A-Za-z]+/g) || []).filter((w) => !LATIN_OK.has(w))
@@ -255,6 +265,28 @@ test('chosen sentences for the common errors', () => {
   assert.equal(zhText(e('invalid', 'address', 'address must have at most 200 characters')), '地址长度超出限制（最多 200 个字符）')
   assert.equal(zhText(e('invalid', 'password', 'password must have at least 8 characters')), '密码至少 8 位')
   assert.equal(zhText(e('invalid', 'node_id', 'node_id must be between 1 and 9223372036854775807')), '所属节点填写有误')
+
+  // the working-day calendar and the service catalogue
+  assert.equal(
+    zhText(e('calendar_missing', 'workdays', "no working-day calendar for 2027: import the State Council's holiday notice for 2027")),
+    '2027 年的工作日历尚未导入，无法计算期限。请系统管理员导入该年度的节假日安排',
+  )
+  assert.equal(zhText(e('calendar_missing', 'workdays', 'something else')), zh.t('errors.calendar_missing'))
+  assert.equal(zhText(e('invalid', 'days[3].date', 'date must be a real date as YYYY-MM-DD')), '第 4 条日期记录的日期不是有效日期（格式如 2026-02-16）')
+  assert.equal(zhText(e('invalid', 'line 12', 'DTEND must follow DTSTART within 60 days')), '第 12 行：结束日期须在开始日期之后 60 天以内')
+  assert.equal(zhText(e('invalid', 'materials[2].name', 'materials[2]: name is required')), '请填写第 3 项材料的名称')
+  assert.equal(
+    zhText(e('invalid', 'materials[2].name', 'materials[2].name must have 1-200 characters on one line')),
+    '请填写第 3 项材料的名称（一行以内，最多 200 个字符）',
+  )
+  assert.equal(
+    zhText(e('invalid', 'promised_limit', 'the promised limit (30 workdays) exceeds the legal limit (20 days)')),
+    '承诺时限（30 个工作日）不能超过法定时限（20 个自然日）',
+  )
+  assert.equal(zhText(e('invalid', 'legal_limit.value', 'legal_limit.value must be between 0 and 3650')), '法定时限须在 0 到 3650 之间')
+  assert.equal(zhText(e('conflict', 'code', 'an item with code YYZZ-001 exists')), '已有相同编码的事项，请换一个编码')
+  assert.equal(zhText(e('invalid', null, 'row 5: kind must be 即办件 or 承诺件')), '第 5 行：事项类型须为即办件或承诺件')
+  assert.equal(enText(e('invalid', 'materials[2].name', 'materials[2]: name is required')), 'Name of material 3 is required')
 
   // not recognised: a sentence per code with the field's label, never the English text
   assert.equal(zhText(e('invalid', 'name', 'name is somehow wrong'), staffLabels), '姓名填写有误')

@@ -100,7 +100,8 @@ Test(audit, record_fields)
     struct audit_record *items = NULL;
     int n = 0;
     int64_t total = 0;
-    struct audit_filter f = {NULL, 0, NULL, 1, 10};
+    struct audit_filter f = {
+        .entity = NULL, .entity_id = 0, .scope = NULL, .page = 1, .per_page = 10};
     cr_assert_eq(audit_list(u.db, &f, &ar, &items, &n, &total), 0);
     cr_assert_eq(n, 2);
     cr_assert_eq(total, 2);
@@ -245,17 +246,21 @@ Test(audit, list_filters)
     struct audit_record *items = NULL;
     int n = 0;
     int64_t total = 0;
-    struct audit_filter by_entity = {"org_node", 0, NULL, 1, 10};
+    struct audit_filter by_entity = {
+        .entity = "org_node", .entity_id = 0, .scope = NULL, .page = 1, .per_page = 10};
     cr_assert_eq(audit_list(u.db, &by_entity, &ar, &items, &n, &total), 0);
     cr_assert_eq(total, 3);
-    struct audit_filter by_id = {"org_node", h2.id, NULL, 1, 10};
+    struct audit_filter by_id = {
+        .entity = "org_node", .entity_id = h2.id, .scope = NULL, .page = 1, .per_page = 10};
     cr_assert_eq(audit_list(u.db, &by_id, &ar, &items, &n, &total), 0);
     cr_assert_eq(n, 1);
     cr_assert_eq(items[0].entity_id, h2.id);
-    struct audit_filter scoped = {NULL, 0, h1.path, 1, 10};
+    struct audit_filter scoped = {
+        .entity = NULL, .entity_id = 0, .scope = h1.path, .page = 1, .per_page = 10};
     cr_assert_eq(audit_list(u.db, &scoped, &ar, &items, &n, &total), 0);
     cr_assert_eq(total, 2, "h1's own creation and the note");
-    struct audit_filter page = {NULL, 0, "", 2, 2};
+    struct audit_filter page = {
+        .entity = NULL, .entity_id = 0, .scope = "", .page = 2, .per_page = 2};
     cr_assert_eq(audit_list(u.db, &page, &ar, &items, &n, &total), 0);
     cr_assert_eq(total, 4);
     cr_assert_eq(n, 2);

@@ -26,7 +26,7 @@ export function setUnauthorizedHandler(fn) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message, field, retryAfter, path) {
+  constructor(status, code, message, field, retryAfter, path, body) {
     super(message || code || `HTTP ${status}`)
     this.name = 'ApiError'
     this.status = status
@@ -35,6 +35,9 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter
     // the request path, for messages that depend on what was sent (a photo upload)
     this.path = path || null
+    // the whole error body, for answers that carry more than the error (a CSV import's
+    // row errors: {"error":{…},"errors":[{"row","field","message"}]})
+    this.body = body || null
   }
 }
 
@@ -69,10 +72,11 @@ export function showError(err, opts = {}) {
  * opts.query: object of query parameters (empty values skipped);
  * opts.body: a value sent as JSON, or with opts.contentType a raw Blob/File/ArrayBuffer;
  * opts.quiet: do not show an ElMessage for errors (the caller shows them);
- * opts.quiet401: do not call the unauthorized handler on 401.
+ * opts.quiet401: do not call the unauthorized handler on 401;
+ * opts.download: answer { blob, filename } instead of JSON (file exports).
  */
 export async function request(method, path, opts = {}) {
-  const headers = { Accept: 'application/json' }
+  const headers = { Accept: opts.download ? '*/*' : 'application/json' }
   let body
   if (opts.contentType) {
     headers['Content-Type'] = opts.contentType
@@ -101,6 +105,10 @@ export async function request(method, path, opts = {}) {
     throw err
   }
 
+  if (res.ok && opts.download) {
+    return { blob: await res.blob(), filename: filenameOf(res.headers.get('Content-Disposition')) }
+  }
+
   let data = null
   const type = res.headers.get('Content-Type') || ''
   if (res.status !== 204 && type.includes('json')) {
@@ -122,6 +130,7 @@ export async function request(method, path, opts = {}) {
     e.field,
     Number.isFinite(retry) ? retry : undefined,
     path,
+    data,
   )
   if (res.status === 401 && !opts.quiet401) {
     setCsrfToken(null)
@@ -134,6 +143,33 @@ export async function request(method, path, opts = {}) {
     err.shown = true
   }
   throw err
+}
+
+/** The file name of a Content-Disposition header (filename* preferred), or ''. */
+function filenameOf(header) {
+  if (!header) return ''
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim())
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header)
+  return plain ? plain[1].trim() : ''
+}
+
+/** Save a downloaded blob under a file name (an <a download> click). */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename || 'download'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
 function statusCode(status) {
@@ -175,6 +211,19 @@ export const api = {
   /** PUT a raw file (e.g. a photo) with its own Content-Type. */
   putFile: (path, file, opts) =>
     request('PUT', path, { ...opts, body: file, contentType: file.type || 'application/octet-stream' }),
+  /** POST a raw file (an upload, an import) with its Content-Type (opts.contentType or the file's). */
+  postFile: (path, file, opts = {}) =>
+    request('POST', path, {
+      ...opts,
+      body: file,
+      contentType: opts.contentType || file.type || 'application/octet-stream',
+    }),
+  /** GET a file and save it (opts.filename when the server names none). */
+  download: async (path, query, opts = {}) => {
+    const { blob, filename } = await request('GET', path, { ...opts, query, download: true })
+    saveBlob(blob, filename || opts.filename)
+    return filename
+  },
   getAll,
 }
 

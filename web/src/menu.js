@@ -7,14 +7,18 @@
 //   icon      an @element-plus/icons-vue component
 //   roles     who sees it and may open it (admin, leader, supervisor, staff)
 //   component () => import('./views/…') — loaded on first visit
+//   hidden    (optional) a route inside the layout with no menu entry of its own (an
+//             item's page); activeMenu names the entry highlighted while it is open
 //
 // To add a page that lives inside the layout (console, dashboard, admin registers …) add
 // one entry here; router.js turns every page into a child route of AppLayout. Full-screen
 // pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
 // router.js instead.
-import { OfficeBuilding, Setting } from '@element-plus/icons-vue'
+import { Calendar, Document, Files, OfficeBuilding, Setting } from '@element-plus/icons-vue'
 
 export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
+// The service catalogue is kept by administrators and read by window staff.
+const CATALOG_ROLES = ['admin', 'staff']
 
 export const menu = [
   {
@@ -30,6 +34,39 @@ export const menu = [
         icon: OfficeBuilding,
         roles: ROLES,
         component: () => import('./views/admin/OrgView.vue'),
+      },
+      {
+        key: 'admin-calendar',
+        path: '/admin/calendar',
+        titleKey: 'menu.calendar',
+        icon: Calendar,
+        roles: ROLES,
+        component: () => import('./views/admin/CalendarView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'catalog',
+    titleKey: 'menu.catalog',
+    icon: Files,
+    roles: CATALOG_ROLES,
+    children: [
+      {
+        key: 'admin-catalog',
+        path: '/admin/catalog',
+        titleKey: 'menu.catalogItems',
+        icon: Document,
+        roles: CATALOG_ROLES,
+        component: () => import('./views/admin/CatalogView.vue'),
+      },
+      {
+        key: 'admin-catalog-item',
+        path: '/admin/catalog/items/:id',
+        titleKey: 'menu.catalogItem',
+        roles: CATALOG_ROLES,
+        hidden: true,
+        activeMenu: '/admin/catalog',
+        component: () => import('./views/admin/CatalogItemView.vue'),
       },
     ],
   },
@@ -50,11 +87,11 @@ export function canSee(item, role) {
   return !item.roles || item.roles.includes(role)
 }
 
-/** The menu as the given role sees it (empty groups dropped). */
+/** The menu as the given role sees it (hidden pages and empty groups dropped). */
 export function menuFor(role, items = menu) {
   const out = []
   for (const item of items) {
-    if (!canSee(item, role)) continue
+    if (!canSee(item, role) || item.hidden) continue
     if (item.children) {
       const children = menuFor(role, item.children)
       if (children.length) out.push({ ...item, children })

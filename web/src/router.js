@@ -12,12 +12,27 @@ const layoutChildren = menuPages().map((page) => ({
   path: page.path.replace(/^\//, ''),
   name: page.key,
   component: page.component,
-  meta: { titleKey: page.titleKey, roles: page.roles },
+  meta: { titleKey: page.titleKey, roles: page.roles, activeMenu: page.activeMenu || page.path },
 }))
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   // Full-screen pages (display, evaluator, kiosk, portal) go here, outside the layout.
+  // The public service guide (办事指南): no login.
+  {
+    path: '/portal',
+    component: () => import('./views/portal/PortalLayout.vue'),
+    meta: { public: true },
+    children: [
+      { path: '', name: 'portal', component: () => import('./views/portal/PortalHome.vue'), meta: { public: true } },
+      {
+        path: 'items/:code',
+        name: 'portal-item',
+        component: () => import('./views/portal/PortalItem.vue'),
+        meta: { public: true },
+      },
+    ],
+  },
   {
     path: '/',
     component: AppLayout,

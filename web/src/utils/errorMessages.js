@@ -32,6 +32,8 @@ const SYSTEM_MESSAGES = new Set([
   'the writer is stopping',
   'the database is busy or unavailable, try again',
   'the write could not be committed, try again',
+  'cannot read the calendar',
+  'publishing takes no body',
   // the writer reports a failed job by its code's name
   'no_memory',
   'database_error',
@@ -66,6 +68,12 @@ const FIXED_CODES = new Set([
 
 function isPhotoRequest(err) {
   return typeof err.path === 'string' && /\/photo(\?|$)/.test(err.path)
+}
+
+// A file the user chose (a calendar or catalogue import, a sample file): its faults are
+// the file's, not the page's.
+function isFileUpload(err) {
+  return typeof err.path === 'string' && /\/(import|files)(\?|$)/.test(err.path)
 }
 
 /**
@@ -129,6 +137,236 @@ export const RULES = [
   { id: 'ownAccount', re: /^you cannot deactivate your own account$/, text: (m, e, h) => h.t('errors.ownAccount') },
   { id: 'ownRole', re: /^you cannot change your own role$/, text: (m, e, h) => h.t('errors.ownRole') },
   { id: 'ownNode', re: /^you cannot deactivate your own home node$/, text: (m, e, h) => h.t('errors.ownNode') },
+
+  // ---- working-day calendar ----
+  {
+    id: 'calendarMissing',
+    re: /^no working-day calendar for (\d+)/,
+    text: (m, e, h) => h.t('errors.calendarMissing', { year: m[1] }),
+  },
+  {
+    id: 'calendarImportFirst',
+    re: /^import the calendar of (\d+) first$/,
+    text: (m, e, h) => h.t('errors.calendarImportFirst', { year: m[1] }),
+  },
+  {
+    id: 'calendarEditor',
+    re: /^only an administrator of a root node may edit the national calendar$/,
+    text: (m, e, h) => h.t('errors.calendarEditor'),
+  },
+  {
+    id: 'makeUpOnWeekend',
+    re: /^a weekday is a working day already; only weekends can be make-up days$/,
+    text: (m, e, h) => h.t('errors.makeUpOnWeekend'),
+  },
+  { id: 'dayDefault', re: /^\S+ follows the weekend rule already$/, text: (m, e, h) => h.t('errors.dayDefault') },
+  {
+    id: 'calendarFileType',
+    re: /^send a holiday-cn JSON file \(application\/json\) or iCalendar \(text\/calendar\)$/,
+    text: (m, e, h) => h.t('errors.calendarFileType'),
+  },
+  { id: 'calendarJsonObject', re: /^the file must hold one JSON object$/, text: (m, e, h) => h.t('errors.calendarJsonObject') },
+  { id: 'yearNumber', re: /^\S+ must be a year number$/, text: (m, e, h) => h.t('errors.yearNumber', { field: h.field() }) },
+  { id: 'mustBeList', re: /^\S+ must be an array( of node ids)?$/, text: (m, e, h) => h.t('errors.mustBeList', { field: h.field() }) },
+  { id: 'dayObject', re: /^each day must be an object$/, text: (m, e, h) => h.t('errors.dayObject', { field: h.field() }) },
+  {
+    id: 'dateNotInYear',
+    re: /^\S+ is not in (\d+)$/,
+    text: (m, e, h) => h.t('errors.dateNotInYear', { field: h.field(), year: m[1] }),
+  },
+  { id: 'dateTwice', re: /^\S+ (appears twice|appears in two events)$/, text: (m, e, h) => h.t('errors.dateTwice', { field: h.field() }) },
+  { id: 'tooManyDays', re: /^too many days( or years in one file)?$/, text: (m, e, h) => h.t('errors.tooManyDays') },
+  { id: 'icsNested', re: /^an event starts inside another$/, text: (m, e, h) => h.t('errors.icsNested', { field: h.field() }) },
+  { id: 'icsNoStart', re: /^an event without DTSTART$/, text: (m, e, h) => h.t('errors.icsNoStart', { field: h.field() }) },
+  {
+    id: 'icsEnd',
+    re: /^DTEND must follow DTSTART within (\d+) days$/,
+    text: (m, e, h) => h.t('errors.icsEnd', { field: h.field(), n: m[1] }),
+  },
+  {
+    id: 'icsDate',
+    re: /^(DTSTART|DTEND) must be a date \(YYYYMMDD\)$/,
+    text: (m, e, h) => h.t(m[1] === 'DTSTART' ? 'errors.icsStartDate' : 'errors.icsEndDate', { field: h.field() }),
+  },
+  { id: 'icsNotCalendar', re: /^not an iCalendar file/, text: (m, e, h) => h.t('errors.icsNotCalendar') },
+  { id: 'icsUnclosed', re: /^the last event is not closed$/, text: (m, e, h) => h.t('errors.icsUnclosed') },
+  { id: 'icsEmpty', re: /^the file holds no all-day events$/, text: (m, e, h) => h.t('errors.icsEmpty') },
+  {
+    id: 'realDate',
+    re: /^(?:the )?\S+ must be a real date as YYYY-MM-DD$/,
+    text: (m, e, h) => h.t('errors.realDate', { field: h.field() }),
+  },
+  {
+    id: 'oneLimit',
+    re: /^give exactly one of workdays, days or hours$/,
+    text: (m, e, h) => h.t('errors.oneLimit'),
+  },
+  { id: 'hoursNeedAt', re: /^hours need at /, text: (m, e, h) => h.t('errors.hoursNeedAt') },
+  {
+    id: 'pauses',
+    re: /^pauses must be (STOP:RESUME pairs|in order)/,
+    text: (m, e, h) => h.t(m[1] === 'in order' ? 'errors.pausesOrder' : 'errors.pausesFormat'),
+  },
+  { id: 'noSuchYear', re: /^no such year$/, text: (m, e, h) => h.t('errors.noSuchYear') },
+  {
+    id: 'fileTooLarge',
+    re: /^the file is larger than (\d+) bytes$/,
+    text: (m, e, h) => h.t('errors.fileTooLarge', { size: formatBytes(Number(m[1])) }),
+  },
+  {
+    id: 'fileMalformedJson',
+    re: /^malformed JSON at line (\d+)/,
+    text: (m, e, h) => (isFileUpload(e) ? h.t('errors.fileMalformedJson', { line: m[1] }) : h.t('errors.bad_json')),
+  },
+
+  // ---- service catalogue ----
+  { id: 'itemCodeFormat', re: /^code must be 1-(\d+) letters, digits, \. - or _$/, text: (m, e, h) => h.t('errors.itemCodeFormat', { n: m[1] }) },
+  { id: 'itemCodeTaken', re: /^an item with code \S+ exists$/, text: (m, e, h) => h.t('errors.itemCodeTaken') },
+  { id: 'itemCodeTwice', re: /^code \S+ is already on row (\d+)$/, text: (m, e, h) => h.t('errors.itemCodeTwice', { row: m[1] }) },
+  { id: 'noSuchItem', re: /^no such item$/, text: (m, e, h) => h.t('errors.itemMissing') },
+  { id: 'noSuchVersion', re: /^no such (item )?version$/, text: (m, e, h) => h.t('errors.versionMissing') },
+  { id: 'noDraft', re: /^the item has no draft to publish$/, text: (m, e, h) => h.t('errors.noDraft') },
+  { id: 'draftNotice', re: /^a draft cannot be given out as a notice$/, text: (m, e, h) => h.t('errors.draftNotice') },
+  { id: 'staffOnlyNotice', re: /^only staff can issue a notice$/, text: (m, e, h) => h.t('errors.staffOnlyNotice') },
+  { id: 'noSuchUnit', re: /^no such unit( \d+)?$/, text: (m, e, h) => h.t('errors.unitMissing') },
+  { id: 'noSuchHall', re: /^no such hall$/, text: (m, e, h) => h.t('errors.hallMissing') },
+  { id: 'itemOwner', re: /^an item is owned by a unit, region or hall\b/, text: (m, e, h) => h.t('errors.itemOwner') },
+  { id: 'unitInactive', re: /^the unit is deactivated$/, text: (m, e, h) => h.t('errors.unitInactive') },
+  { id: 'placeMissing', re: /^no such node \d+$/, text: (m, e, h) => h.t('errors.placeMissing') },
+  { id: 'placeKind', re: /^a place is a hall or a window\b/, text: (m, e, h) => h.t('errors.placeKind') },
+  { id: 'placeInactive', re: /^the place is deactivated$/, text: (m, e, h) => h.t('errors.placeInactive') },
+  { id: 'placeTwice', re: /^\S+ lists node \d+ a second time$/, text: (m, e, h) => h.t('errors.placeTwice', { field: h.field() }) },
+  { id: 'nodeId', re: /^\S+ must be a node id$/, text: (m, e, h) => h.t('errors.nodeId', { field: h.field() }) },
+  { id: 'sampleMissing', re: /^no such file \d+$/, text: (m, e, h) => h.t('errors.sampleMissing') },
+  { id: 'fileId', re: /^\S+ must be a file id$/, text: (m, e, h) => h.t('errors.fileId', { field: h.field() }) },
+  { id: 'sampleType', re: /^a sample file must be a PDF, PNG or JPEG$/, text: (m, e, h) => h.t('catalog.sampleType') },
+  {
+    id: 'fileMax',
+    re: /^a file may have at most (\d+) bytes$/,
+    text: (m, e, h) => h.t('errors.fileTooLarge', { size: formatBytes(Number(m[1])) }),
+  },
+  {
+    id: 'fileName',
+    re: /^name must have 1-(\d+) characters on one line, without \/ or \\$/,
+    text: (m, e, h) => h.t('errors.fileName', { n: m[1] }),
+  },
+  { id: 'itemKind', re: /^kind must be (immediate \(即办件\) or promised \(承诺件\)|即办件 or 承诺件)$/, text: (m, e, h) => h.t('errors.itemKind') },
+  {
+    id: 'limitUnit',
+    re: /^\S+ must be (workdays, days or hours|工作日, 自然日 or 小时)$/,
+    text: (m, e, h) => h.t('errors.limitUnit', { field: h.field() }),
+  },
+  {
+    id: 'promisedAtLeastOne',
+    re: /^a promised item \(承诺件\) needs a promised limit of at least 1$/,
+    text: (m, e, h) => h.t('errors.promisedAtLeastOne'),
+  },
+  {
+    id: 'limitsExceed',
+    re: /^the promised limit \((\d+) (\w+)\) exceeds the legal limit \((\d+) (\w+)\)$/,
+    text: (m, e, h) => {
+      const lim = (n, unit) => (['workdays', 'days', 'hours'].includes(unit) ? h.t(`catalog.limit.${unit}`, { n }) : n)
+      return h.t('errors.limitsExceed', { promised: lim(m[1], m[2]), legal: lim(m[3], m[4]) })
+    },
+  },
+  {
+    id: 'materialForm',
+    re: /^(\S+ must be original, copy, original_and_copy or electronic|the form must be 原件, 复印件, 原件和复印件 or 电子件)$/,
+    text: (m, e, h) => h.t('errors.materialForm', { field: h.field() }),
+  },
+  {
+    id: 'feeAmount',
+    re: /^fee\.amount_cents must be between 0 and (\d+)$/,
+    text: (m, e, h) => h.t('errors.feeAmount', { max: Number(m[1]) / 100 }),
+  },
+  { id: 'freeNoAmount', re: /^a free item has no fee amount$/, text: (m, e, h) => h.t('errors.freeNoAmount') },
+  { id: 'feeYuan', re: /^fee_amount must be an amount in yuan/, text: (m, e, h) => h.t('errors.feeYuan') },
+  { id: 'ticketPrefix', re: /^ticket_prefix must be empty or 1-2 capital letters$/, text: (m, e, h) => h.t('errors.ticketPrefix') },
+  {
+    id: 'onlineEnum',
+    re: /^online must be (none, partial or full|不可网办, 部分网办 or 全程网办)$/,
+    text: (m, e, h) => h.t('errors.onlineEnum'),
+  },
+  {
+    id: 'phoneFormat',
+    re: /^phone must have at most (\d+) characters: digits/,
+    text: (m, e, h) => h.t('errors.phoneFormat', { n: m[1] }),
+  },
+  {
+    id: 'atMostList',
+    re: /^at most (\d+) (materials|steps|places)( \(lines\), not \d+)?$/,
+    text: (m, e, h) => h.t('errors.atMostList', { field: h.label(m[2]) || h.field(), n: m[1] }),
+  },
+  {
+    id: 'missingList',
+    re: /^missing must be (?:a list of )?at most (\d+) material (?:names|ids)/,
+    text: (m, e, h) => h.t('errors.missingList', { n: m[1] }),
+  },
+  { id: 'mustBeObject', re: /^\S+ must be an object$/, text: (m, e, h) => h.t('errors.dayObject', { field: h.field() }) },
+  { id: 'wholeNumber', re: /^\S+ must be a whole number 0-(\d+)$/, text: (m, e, h) => h.t('errors.wholeNumber', { field: h.field(), n: m[1] }) },
+  {
+    id: 'copiesNumber',
+    re: /^copies must be a whole number 0-(\d+)$/,
+    text: (m, e, h) => h.t('errors.wholeNumber', { field: h.label('copies'), n: m[1] }),
+  },
+  { id: 'yesNo', re: /^(\S+) must be 是 or 否$/, text: (m, e, h) => h.t('errors.yesNo', { field: h.label(m[1]) || h.field() }) },
+  { id: 'sampleFileId', re: /^the sample file must be a file id$/, text: (m, e, h) => h.t('errors.fileId', { field: h.label('sample_file_id') }) },
+  { id: 'csvBackslash', re: /^a backslash may only start /, text: (m, e, h) => h.t('errors.csvBackslash') },
+  {
+    id: 'materialParts',
+    re: /^line (\d+) of materials has (\d+) parts/,
+    text: (m, e, h) => h.t('errors.materialParts', { line: m[1], n: m[2], bar: '|' }),
+  },
+  {
+    id: 'stepParts',
+    re: /^line (\d+) of steps: write /,
+    text: (m, e, h) => h.t('errors.stepParts', { line: m[1], bar: '|' }),
+  },
+  {
+    id: 'placeRef',
+    re: /^line (\d+) of places: no node /,
+    text: (m, e, h) => h.t('errors.placeRef', { line: m[1] }),
+  },
+  { id: 'unitRef', re: /^no unit ".*" \(write a code path/, text: (m, e, h) => h.t('errors.unitRef') },
+  { id: 'rowCells', re: /^the row has (\d+) cells, the header (\d+)$/, text: (m, e, h) => h.t('errors.rowCells', { n: m[1], cols: m[2] }) },
+  { id: 'unknownColumn', re: /^unknown column /, text: (m, e, h) => h.t('errors.unknownColumn') },
+  { id: 'columnRepeats', re: /^column (\d+) repeats column (\d+)/, text: (m, e, h) => h.t('errors.columnRepeats', { a: m[1], b: m[2] }) },
+  { id: 'columnMissing', re: /^the column .* is missing$/, text: (m, e, h) => h.t('errors.columnMissing', { field: h.field() }) },
+  {
+    id: 'itemOtherScope',
+    re: /^item \S+ belongs to .*, outside your scope$/,
+    text: (m, e, h) => h.t('errors.forbidden'),
+  },
+  {
+    id: 'itemMoveUnit',
+    re: /^item \S+ belongs to .*; an import cannot move an item to another unit$/,
+    text: (m, e, h) => h.t('errors.itemMoveUnit'),
+  },
+  { id: 'importHeader', re: /^the header row has faults; nothing was imported$/, text: (m, e, h) => h.t('errors.importHeader') },
+  {
+    id: 'importRows',
+    re: /^(\d+) rows have faults \((\d+) in all\); nothing was imported$/,
+    text: (m, e, h) => h.t('errors.importRows', { rows: m[1], n: m[2] }),
+  },
+  { id: 'fileEmpty', re: /^the file is empty/, text: (m, e, h) => h.t('errors.fileEmpty') },
+  { id: 'csvType', re: /^send the catalogue as text\/csv$/, text: (m, e, h) => h.t('catalog.import.csvOnly') },
+  { id: 'exportFormat', re: /^format must be (csv or xlsx|html or pdf)$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  {
+    id: 'exportTooLarge',
+    re: /^(the export is too large|\d+ items; a file holds at most (\d+))/,
+    text: (m, e, h) => h.t('errors.exportTooLarge'),
+  },
+  { id: 'catalogSystem', re: /^(cannot write the workbook|cannot read item |cannot render the notice|cannot make the handbook)/, text: (m, e, h) => h.codeText() },
+  // ---- one-time notices and handbooks ----
+  {
+    id: 'missingIds',
+    re: /^(missing must be material ids|missing must not end with a comma|missing\[\d+\] must be a material id)/,
+    text: (m, e, h) => h.t('errors.missingIds'),
+  },
+  { id: 'missingNotMaterial', re: /^\S+ is not a material of item /, text: (m, e, h) => h.t('errors.missingNotMaterial') },
+  { id: 'handbookTooLarge', re: /^the hall serves more than (\d+) items$/, text: (m, e, h) => h.t('errors.handbookTooLarge', { n: m[1] }) },
+  { id: 'itemNotPublished', re: /^no published item has this code$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
+  { id: 'noSuchNotice', re: /^no such notice$/, text: (m, e, h) => h.t('errors.noticeMissing') },
 
   // ---- scope and role ----
   {
@@ -196,18 +434,22 @@ export const RULES = [
   { id: 'roleEnum', re: /^(role must be admin, leader, supervisor or staff|unknown role)$/, text: (m, e, h) => h.t('errors.roleEnum') },
   {
     id: 'tooLong',
-    re: /^\S+ must have at most (\d+) characters$/,
-    text: (m, e, h) => h.t('errors.tooLong', { field: h.field(), n: m[1] }),
+    re: /^\S+ must (?:have|be) at most (\d+) characters( on one line)?$/,
+    text: (m, e, h) => h.t(m[2] ? 'errors.tooLongOneLine' : 'errors.tooLong', { field: h.field(), n: m[1] }),
   },
   {
     id: 'tooShort',
     re: /^\S+ must have at least (\d+) characters$/,
-    text: (m, e, h) => h.t('errors.tooShort', { field: h.field(), n: m[1] }),
+    text: (m, e, h) =>
+      m[1] === '1' ? h.t('validation.required', { field: h.field() }) : h.t('errors.tooShort', { field: h.field(), n: m[1] }),
   },
   {
     id: 'lengthRange',
-    re: /^\S+ must have (\d+)-(\d+) characters$/,
-    text: (m, e, h) => h.t('errors.lengthRange', { field: h.field(), min: m[1], max: m[2] }),
+    re: /^\S+ must have (\d+)-(\d+) characters( on one line)?$/,
+    text: (m, e, h) => {
+      if (m[1] === '1') return h.t(m[3] ? 'errors.requiredMaxOneLine' : 'errors.requiredMax', { field: h.field(), n: m[2] })
+      return h.t(m[3] ? 'errors.lengthRangeOneLine' : 'errors.lengthRange', { field: h.field(), min: m[1], max: m[2] })
+    },
   },
   { id: 'tooLongNoMax', re: /^\S+ is too long$/, text: (m, e, h) => h.t('errors.tooLongNoMax', { field: h.field() }) },
   {
@@ -251,6 +493,23 @@ function test(re, msg) {
 // A message that is just the code's name (the writer's and req_fail's last resort).
 const CODE_NAME_RULE = { id: 'codeName', text: (m, e, h) => h.codeText() }
 
+// Messages about one part of the input put its place first: "materials[2]: name is
+// required" (the field names it too), "row 12: …", "column 3: …", "line 2 of
+// materials: …". The rest is a message of its own; the place is said in words.
+const PREFIX = /^(row (\d+)|column (\d+)|line (\d+) of (materials|steps|places)|[A-Za-z_][\w.]*\[\d+\][\w.[\]]*): (.+)$/
+const PREFIXED_RULE = {
+  id: 'prefixed',
+  text: (m, e, h) => {
+    const [, , row, column, line, list, inner] = m
+    const found = m.inner
+    const text = found ? found.rule.text(found.match, e, h) : h.codeText()
+    if (row) return h.t('errors.at.row', { n: row, text })
+    if (column) return h.t('errors.at.column', { n: column, text })
+    if (line) return h.t('errors.at.line', { list: h.label(list) || list, n: line, text })
+    return inner && text ? text : h.codeText()
+  },
+}
+
 /** The rule that recognises a server message (with that code), or null. */
 export function findRule(code, message) {
   const msg = String(message || '').trim()
@@ -261,11 +520,60 @@ export function findRule(code, message) {
     const m = test(rule.re, msg)
     if (m) return { rule, match: m }
   }
+  const p = PREFIX.exec(msg)
+  if (p) {
+    const match = [...p]
+    match.inner = findRule(code, p[6])
+    return { rule: PREFIXED_RULE, match }
+  }
   return null
 }
 
 function capitalize(s) {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : s
+}
+
+/**
+ * The label of an input field named by the server, in the current language, or null.
+ * ctx: { t, te, label?(name) } as for describeError. Besides plain names (`fields.<name>`)
+ * it reads paths: `materials[2].name` → 第 3 项材料的名称 / name of material 3,
+ * `legal_limit.value` → `fields.legal_limit_value` or 法定时限的数值, `line 12` → 第 12 行.
+ */
+export function fieldLabel(name, ctx) {
+  const { t, te } = ctx
+  if (!name) return null
+  name = String(name)
+  const own = ctx.label ? ctx.label(name) : null
+  if (own) return own
+  const plain = (n) => {
+    if (!/^\w+$/.test(n)) return null
+    return te(`fields.${n}`) ? t(`fields.${n}`) : null
+  }
+  const direct = plain(name) || plain(name.replace(/\./g, '_'))
+  if (direct) return direct
+  const line = /^line (\d+)$/.exec(name)
+  if (line) return t('fields.line', { n: line[1] })
+  // list[i] or list[i].rest (the server counts from 0, people from 1)
+  const indexed = /^(\w+)\[(\d+)\](?:\.(.+))?$/.exec(name)
+  if (indexed) {
+    const [, list, index, rest] = indexed
+    const n = Number(index) + 1
+    const item = te(`fields.nth.${list}`)
+      ? t(`fields.nth.${list}`, { n })
+      : t('fields.nthOf', { list: plain(list) || t('errors.thisField'), n })
+    if (!rest) return item
+    const sub = plain(`${list}_${rest.replace(/\./g, '_')}`) || fieldLabel(rest, { t, te })
+    return sub ? t('fields.of', { parent: item, child: sub }) : item
+  }
+  // parent.child
+  const dot = name.indexOf('.')
+  if (dot > 0) {
+    const parent = fieldLabel(name.slice(0, dot), { t, te })
+    const child = fieldLabel(name.slice(dot + 1), { t, te })
+    if (parent && child) return t('fields.of', { parent, child })
+    return parent || null
+  }
+  return null
 }
 
 /**
@@ -282,11 +590,7 @@ export function describeError(err, ctx) {
   const code = e.code || null
 
   function labelOf(name) {
-    if (!name) return null
-    const own = ctx.label ? ctx.label(name) : null
-    if (own) return own
-    const key = `fields.${name}`
-    return te(key) ? t(key) : null
+    return fieldLabel(name, ctx)
   }
   const h = {
     t: (key, params) => t(key, params || {}),
