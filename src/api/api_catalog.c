@@ -466,29 +466,6 @@ static int api_catalog_public_item(struct req *r)
     return REQ_DONE;
 }
 
-/* filename*=UTF-8''… (RFC 8187): everything but attr-chars percent-encoded */
-static const char *disposition(struct arena *a, const char *how, const char *name)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(name);
-    char *enc = arena_alloc(a, n * 3 + 1);
-    if (!enc)
-        return NULL;
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("!#$&+-.^_`|~", *p)) {
-            enc[o++] = (char)*p;
-        } else {
-            enc[o++] = '%';
-            enc[o++] = hex[*p >> 4];
-            enc[o++] = hex[*p & 15];
-        }
-    }
-    enc[o] = '\0';
-    return arena_printf(a, "%s; filename*=UTF-8''%s", how, enc);
-}
-
 static int api_catalog_file_get(struct req *r)
 {
     int64_t id;
@@ -504,9 +481,7 @@ static int api_catalog_file_get(struct req *r)
     const char *type = catalog_file_type(data, len);
     if (!type || strcmp(type, mime) != 0)
         type = "application/octet-stream";
-    const char *cd = disposition(&r->arena, "inline", name);
-    if (cd)
-        req_header(r, "Content-Disposition", cd);
+    req_disposition(r, "inline", name);
     req_header(r, "Cache-Control", "public, max-age=86400, immutable");
     return req_bytes(r, 200, type, data, len);
 }

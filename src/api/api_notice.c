@@ -107,29 +107,6 @@ static int check_missing(struct req *r, const struct catalog_version *v, const i
     return ERR_INVALID;
 }
 
-/* filename*=UTF-8''… (RFC 8187): everything but attr-chars percent-encoded */
-static const char *disposition(struct arena *a, const char *name)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(name);
-    char *enc = arena_alloc(a, n * 3 + 1);
-    if (!enc)
-        return NULL;
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("!#$&+-.^_`|~", *p)) {
-            enc[o++] = (char)*p;
-        } else {
-            enc[o++] = '%';
-            enc[o++] = hex[*p >> 4];
-            enc[o++] = hex[*p & 15];
-        }
-    }
-    enc[o] = '\0';
-    return arena_printf(a, "inline; filename*=UTF-8''%s.pdf", enc);
-}
-
 static int send_html(struct req *r, struct notice_job *job)
 {
     char *html = NULL;
@@ -160,9 +137,9 @@ static int pdf_after(struct req *r, int rc, struct err *e)
         job->pdf = NULL;
         return req_fail(r, e);
     }
-    const char *cd = disposition(&r->arena, job->filename);
-    if (cd)
-        req_header(r, "Content-Disposition", cd);
+    const char *pdf_name = arena_printf(&r->arena, "%s.pdf", job->filename);
+    if (pdf_name)
+        req_disposition(r, "inline", pdf_name);
     req_bytes(r, 200, "application/pdf", job->pdf, job->len);
     free(job->pdf);
     job->pdf = NULL;

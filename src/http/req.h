@@ -119,6 +119,11 @@ int req_bytes(struct req *r, unsigned status, const char *type, const void *p, s
  * (static or arena). At most REQ_MAX_HEADERS. */
 void req_header(struct req *r, const char *name, const char *value);
 
+/* Add Content-Disposition: how ("inline" or "attachment") with the file
+ * name as RFC 8187 filename*=UTF-8''… (everything but attr-chars
+ * percent-encoded), so Chinese names survive. */
+void req_disposition(struct req *r, const char *how, const char *filename);
+
 /* The HTTP status that goes with an ERR_* code. */
 unsigned req_status_for(int code);
 

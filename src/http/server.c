@@ -158,6 +158,30 @@ void req_header(struct req *r, const char *name, const char *value)
     r->nhdr++;
 }
 
+void req_disposition(struct req *r, const char *how, const char *filename)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(filename);
+    char *enc = arena_alloc(&r->arena, n * 3 + 1);
+    if (!enc)
+        return;
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p)) {
+            enc[o++] = (char)*p;
+        } else {
+            enc[o++] = '%';
+            enc[o++] = hex[*p >> 4];
+            enc[o++] = hex[*p & 15];
+        }
+    }
+    enc[o] = '\0';
+    const char *v = arena_printf(&r->arena, "%s; filename*=UTF-8''%s", how, enc);
+    if (v)
+        req_header(r, "Content-Disposition", v);
+}
+
 /* ---- inputs ---- */
 
 int req_param_id(struct req *r, int i, int64_t *out)
