@@ -25,9 +25,9 @@ struct api_module {
 
 extern const struct api_module api_core_module;
 extern const struct api_module api_calendar_module;
-/* weak while they are being written; api_routes skips a module not linked */
-extern const struct api_module api_catalog_module __attribute__((weak));
-extern const struct api_module api_notice_module __attribute__((weak));
+extern const struct api_module api_events_module;
+extern const struct api_module api_catalog_module;
+extern const struct api_module api_notice_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */

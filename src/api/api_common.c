@@ -158,10 +158,8 @@ const struct api_module api_core_module = {core_routes,
 
 /* Every resource file's table, in matching order. */
 static const struct api_module *const modules[] = {
-    &api_core_module,
-    &api_calendar_module,
-    &api_catalog_module,
-    &api_notice_module,
+    &api_core_module,    &api_calendar_module, &api_events_module,
+    &api_catalog_module, &api_notice_module,
 };
 
 #define API_MAX_ROUTES 160
@@ -171,7 +169,7 @@ struct route *api_routes(size_t *n)
 {
     size_t k = 0;
     for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
-        for (size_t i = 0; modules[m] && i < modules[m]->n && k < API_MAX_ROUTES; i++)
+        for (size_t i = 0; i < modules[m]->n && k < API_MAX_ROUTES; i++)
             all_routes[k++] = modules[m]->routes[i];
     *n = k;
     return all_routes;

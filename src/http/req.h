@@ -86,6 +86,7 @@ struct req {
     size_t resp_len;
     const char *resp_type;
     int resp_fd;
+    void *stream; /* an event stream (sse.h) instead of a body */
     size_t resp_fd_size;
     const char *hdr_name[REQ_MAX_HEADERS];
     const char *hdr_value[REQ_MAX_HEADERS];

@@ -30,6 +30,7 @@
 #include "http/auth.h"
 #include "http/json_in.h"
 #include "http/query.h"
+#include "http/sse.h"
 #include "http/static.h"
 #include "http/workpool.h"
 
@@ -415,7 +416,11 @@ static void client_ip(struct req *r)
 static enum MHD_Result queue(struct req *r)
 {
     struct MHD_Response *resp;
-    if (r->resp_fd >= 0) {
+    if (r->stream) {
+        resp = sse_response(r->stream);
+        if (resp)
+            r->stream = NULL; /* the response owns it now */
+    } else if (r->resp_fd >= 0) {
         resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
         r->resp_fd = -1; /* MHD closes it */
     } else {
@@ -584,6 +589,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     if (r->resp_fd >= 0)
         close(r->resp_fd);
+    if (r->stream)
+        sse_discard(r->stream);
     free(r->resp);
     free(r->body);
     arena_reset(&r->arena);
@@ -638,6 +645,11 @@ int server_run(struct app *app, struct route *routes, size_t n)
     int rc = workpool_start(2, &app->slow);
     if (rc < 0)
         return rc;
+    rc = sse_start();
+    if (rc < 0) {
+        workpool_stop(app->slow);
+        return rc;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads =
         cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -660,6 +672,8 @@ int server_run(struct app *app, struct route *routes, size_t n)
     if (!app->daemon) {
         log_error("http", "msg=\"cannot listen\" listen=%s error=\"%s\"", cfg->listen,
                   strerror(errno));
+        sse_stop();
+        sse_free_all();
         workpool_stop(app->slow);
         return ERR_IO;
     }
@@ -672,6 +686,8 @@ int server_run(struct app *app, struct route *routes, size_t n)
     log_info("http", "msg=\"stopping\" signal=%d", (int)got_signal);
     app->stopping = 1;
     MHD_quiesce_daemon(app->daemon);
+    /* end the event streams, so no connection stays suspended */
+    sse_stop();
     /* finish slow work and writes so every suspended connection is resumed */
     workpool_stop(app->slow);
     app->slow = NULL;
@@ -680,6 +696,7 @@ int server_run(struct app *app, struct route *routes, size_t n)
     usleep(200 * 1000);
     MHD_stop_daemon(app->daemon);
     app->daemon = NULL;
+    sse_free_all();
     db_close(pthread_getspecific(app->db_key));
     pthread_key_delete(app->db_key);
     return 0;
