@@ -14,7 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-15}
 out=build/fuzz
 CC=${FUZZ_CC:-clang}
 CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -33,6 +33,8 @@ fi
 declare -A srcs=(
     [fuzz_json_body]="src/http/json_in.c src/base/arena.c src/base/err.c"
     [fuzz_query]="src/http/query.c src/base/parse.c src/base/arena.c src/base/err.c"
+    [fuzz_calendar]="src/domain/calendar_parse.c src/base/date.c src/base/parse.c src/base/err.c"
+    [fuzz_csv]="src/report/csv.c src/base/arena.c src/base/err.c"
 )
 declare -A dicts=(
     [fuzz_json_body]=tests/fuzz/json.dict
@@ -41,7 +43,7 @@ declare -A dicts=(
 
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-    names=(fuzz_json_body fuzz_query)
+    names=(fuzz_json_body fuzz_query fuzz_calendar fuzz_csv)
 fi
 
 mkdir -p "$out"
