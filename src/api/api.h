@@ -28,6 +28,7 @@ extern const struct api_module api_calendar_module;
 extern const struct api_module api_events_module;
 extern const struct api_module api_catalog_module;
 extern const struct api_module api_notice_module;
+extern const struct api_module api_queue_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */

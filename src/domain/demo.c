@@ -2,11 +2,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/actor.h"
 #include "domain/catalog.h"
 #include "domain/device.h"
 #include "domain/org.h"
+#include "domain/queue.h"
 #include "domain/staff.h"
 
 struct demo_window {
@@ -384,6 +386,103 @@ static int demo_catalog_item(struct db *db, const struct actor *sys, const struc
     return rc;
 }
 
+/* ---- the queue (排队叫号): series from the items' ticket prefixes, and
+ * window profiles ---- */
+
+struct demo_series {
+    const char *hall, *prefix, *name; /* hall: code path */
+};
+
+static const struct demo_series demo_series[] = {
+    {"/dist/hall-d", "A", "户籍证件"},        {"/dist/hall-d", "B", "社保医保"},
+    {"/dist/hall-d", "C", "不动产登记"},      {"/dist/hall-d", "D", "市场监管"},
+    {"/dist/hall-d", "F", "住房公积金"},      {"/dist/town/hall-t", "B", "社保民政"},
+    {"/dist/town/hall-t", "C", "残疾人服务"},
+};
+
+/* Is the place (a code path) the hall or one of its windows? */
+static int demo_place_in(const char *place, const char *hall)
+{
+    size_t n = strlen(hall);
+    return strncmp(place, hall, n) == 0 && (place[n] == '\0' || place[n] == '/');
+}
+
+/* A series per demo_series row, serving every demo item with that prefix
+ * placed at the hall; the series' ids into ids (in demo_series order). */
+static int demo_queue_series(struct db *db, const struct actor *sys, int64_t now, int64_t *ids,
+                             struct err *e)
+{
+    int rc = 0;
+    for (size_t s = 0; rc == 0 && s < sizeof(demo_series) / sizeof(demo_series[0]); s++) {
+        const struct demo_series *ds = &demo_series[s];
+        const char *codes[sizeof(demo_items) / sizeof(demo_items[0])];
+        int n = 0;
+        struct org_node hall;
+        for (size_t i = 0; i < sizeof(demo_items) / sizeof(demo_items[0]); i++) {
+            int here = 0;
+            for (int p = 0; p < DEMO_PLACES && demo_items[i].places[p]; p++)
+                here |= demo_place_in(demo_items[i].places[p], ds->hall);
+            if (here && strcmp(demo_items[i].prefix, ds->prefix) == 0)
+                codes[n++] = demo_items[i].code;
+        }
+        rc = org_find_by_codes(db, ds->hall, &hall);
+        if (rc < 0)
+            return err_set(e, rc, NULL, "demo: no node %s", ds->hall);
+        rc = queue_series_create(db, sys, hall.id, ds->prefix, ds->name, codes, n, now, &ids[s], e);
+    }
+    return rc;
+}
+
+/* Each window serves the series of the items placed at it, in strict order;
+ * the 综合受理 window (w01) and a window without items serve every series of
+ * their hall, longest wait first. */
+static int demo_queue_profile(struct db *db, const struct actor *sys, int64_t now,
+                              const char *hall_path, const char *window_code, const int64_t *ids,
+                              struct err *e)
+{
+    char path[96];
+    struct org_node win;
+    int64_t mine[QUEUE_PROFILE_MAX];
+    int n = 0;
+    snprintf(path, sizeof(path), "%s/%s", hall_path, window_code);
+    int rc = org_find_by_codes(db, path, &win);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "demo: no node %s", path);
+    for (size_t s = 0; s < sizeof(demo_series) / sizeof(demo_series[0]); s++) {
+        if (strcmp(demo_series[s].hall, hall_path) != 0)
+            continue;
+        int here = 0;
+        for (size_t i = 0; i < sizeof(demo_items) / sizeof(demo_items[0]); i++)
+            for (int p = 0; p < DEMO_PLACES && demo_items[i].places[p]; p++)
+                here |= strcmp(demo_items[i].places[p], path) == 0 &&
+                        strcmp(demo_items[i].prefix, demo_series[s].prefix) == 0;
+        if (here)
+            mine[n++] = ids[s];
+    }
+    int general = n == 0 || strcmp(window_code, "w01") == 0;
+    for (size_t s = 0; general && s < sizeof(demo_series) / sizeof(demo_series[0]); s++) {
+        int listed = 0;
+        for (int k = 0; k < n; k++)
+            listed |= mine[k] == ids[s];
+        if (!listed && strcmp(demo_series[s].hall, hall_path) == 0)
+            mine[n++] = ids[s];
+    }
+    return queue_profile_set(db, sys, win.id, general ? QUEUE_LONGEST_WAIT : QUEUE_STRICT_PRIORITY,
+                             mine, n, now, e);
+}
+
+static int demo_queue(struct db *db, const struct actor *sys, struct err *e)
+{
+    int64_t ids[sizeof(demo_series) / sizeof(demo_series[0])];
+    int64_t now = (int64_t)time(NULL);
+    int rc = demo_queue_series(db, sys, now, ids, e);
+    for (size_t i = 0; rc == 0 && i < sizeof(hall_d_windows) / sizeof(hall_d_windows[0]); i++)
+        rc = demo_queue_profile(db, sys, now, "/dist/hall-d", hall_d_windows[i].code, ids, e);
+    for (size_t i = 0; rc == 0 && i < sizeof(hall_t_windows) / sizeof(hall_t_windows[0]); i++)
+        rc = demo_queue_profile(db, sys, now, "/dist/town/hall-t", hall_t_windows[i].code, ids, e);
+    return rc;
+}
+
 int demo_create(struct db *db, const char *password_hash, struct err *e)
 {
     struct actor sys;
@@ -430,6 +529,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
                  (int)(sizeof(hall_t_windows) / sizeof(hall_t_windows[0])), "ZT", password_hash, e);
     for (size_t i = 0; rc == 0 && i < sizeof(demo_items) / sizeof(demo_items[0]); i++)
         rc = demo_catalog_item(db, &sys, &demo_items[i], e);
+    if (rc == 0)
+        rc = demo_queue(db, &sys, e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

@@ -1,6 +1,7 @@
 /* demo.h - a demo town to try the system with: one district, one town, two
- * halls, twelve windows, staff with roles, devices, and eight published
- * service items (事项) with materials, steps and places. */
+ * halls, twelve windows, staff with roles, devices, eight published
+ * service items (事项) with materials, steps and places, and the halls' queue
+ * series (from the items' ticket prefixes) with a work profile per window. */
 #ifndef CK_DEMO_H
 #define CK_DEMO_H
 

@@ -279,7 +279,9 @@ int sse_stream_count(void)
 static void *beat_main(void *arg)
 {
     (void)arg;
-    static const char ping[] = ": ping\n\n";
+    /* an event, not a comment: EventSource shows only events to the page,
+     * and screens use them as a watchdog; no id, so Last-Event-ID stays */
+    static const char ping[] = "event: ping\ndata: {}\n\n";
     pthread_mutex_lock(&hub_mu);
     while (running) {
         struct timespec ts;

@@ -6,7 +6,8 @@
  * filled (the ring moved on, or the server restarted) the subscriber gets a
  * `board.changed` event with {"resync":true} and refetches the state. Event
  * ids grow across restarts (seeded from the clock). Every subscriber gets a
- * comment line every SSE_HEARTBEAT_S seconds, which also finds dead peers.
+ * `ping` event (no id) every SSE_HEARTBEAT_S seconds, which also finds dead
+ * peers.
  *
  * Threads: sse_publish may be called from any thread; subscribers are served
  * by the HTTP threads (their connections are suspended while idle). Publish
@@ -22,7 +23,7 @@
 
 #define SSE_RING 256
 #define SSE_HEARTBEAT_S 15
-#define SSE_MAX_PENDING (256 * 1024) /* a subscriber this far behind is dropped */
+#define SSE_MAX_PENDING ((size_t)256 * 1024) /* a subscriber this far behind is dropped */
 #define SSE_CHANNEL_MAX 48
 
 /* Start the heartbeat thread. Returns 0 or ERR_NOMEM. */

@@ -169,7 +169,7 @@ run_pass_inner() {
     printf 'body{}\n' >"$T/web/assets/app-1a2b3c.css"
     printf 'secret\n' >"$T/outside-secret.txt"
     PORT=$(free_port)
-    CHUANGKOU_BUSY_TIMEOUT_MS=1000 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$URL" \
+    CHUANGKOU_BUSY_TIMEOUT_MS=1000 CHUANGKOU_SSE_HEARTBEAT_S=2 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$URL" \
         --web "$T/web" >"$T/server.out" 2>"$T/server.err" &
     SPID=$!
     local up=0

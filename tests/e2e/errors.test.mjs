@@ -137,6 +137,7 @@ const SAMPLES = {
   '%s must have %zu-%zu characters%s': ['name', ' on one line'],
   '%s must have at most %zu characters%s': ['name', ' on one line'],
   'the promised limit (%d %s) exceeds the legal limit (%d %s)': ['workdays', 'days'],
+  'no such %s': ['hall'], // a node kind (api_events.c)
 }
 function fill(fmt, fieldIsExpr) {
   const given = SAMPLES[fmt] ? [...SAMPLES[fmt]] : []

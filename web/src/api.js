@@ -73,7 +73,9 @@ export function showError(err, opts = {}) {
  * opts.body: a value sent as JSON, or with opts.contentType a raw Blob/File/ArrayBuffer;
  * opts.quiet: do not show an ElMessage for errors (the caller shows them);
  * opts.quiet401: do not call the unauthorized handler on 401;
- * opts.download: answer { blob, filename } instead of JSON (file exports).
+ * opts.download: answer { blob, filename } instead of JSON (file exports);
+ * opts.device: a device token (kiosk, display): sent as `Authorization: Device <token>`,
+ *   without the session cookie or the CSRF header (a device is not a browser session).
  */
 export async function request(method, path, opts = {}) {
   const headers = { Accept: opts.download ? '*/*' : 'application/json' }
@@ -85,7 +87,8 @@ export async function request(method, path, opts = {}) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.body)
   }
-  if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  if (opts.device) headers.Authorization = `Device ${opts.device}`
+  else if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
   let res
   try {
@@ -93,7 +96,7 @@ export async function request(method, path, opts = {}) {
       method,
       headers,
       body,
-      credentials: 'same-origin',
+      credentials: opts.device ? 'omit' : 'same-origin',
       cache: 'no-store',
     })
   } catch (e) {
@@ -132,7 +135,7 @@ export async function request(method, path, opts = {}) {
     path,
     data,
   )
-  if (res.status === 401 && !opts.quiet401) {
+  if (res.status === 401 && !opts.quiet401 && !opts.device) {
     setCsrfToken(null)
     err.shown = true // the unauthorized handler tells the user
     if (onUnauthorized) onUnauthorized(err)

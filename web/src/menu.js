@@ -14,13 +14,24 @@
 // one entry here; router.js turns every page into a child route of AppLayout. Full-screen
 // pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
 // router.js instead.
-import { Calendar, Document, Files, OfficeBuilding, Setting } from '@element-plus/icons-vue'
+import { Calendar, Document, Files, Microphone, OfficeBuilding, Setting } from '@element-plus/icons-vue'
 
 export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
 // The service catalogue is kept by administrators and read by window staff.
 const CATALOG_ROLES = ['admin', 'staff']
 
+// The counter: window staff call and serve tickets (first, so it is their start page).
+const CONSOLE_ROLES = ['staff']
+
 export const menu = [
+  {
+    key: 'console',
+    path: '/console',
+    titleKey: 'menu.console',
+    icon: Microphone,
+    roles: CONSOLE_ROLES,
+    component: () => import('./views/console/ConsoleView.vue'),
+  },
   {
     key: 'admin',
     titleKey: 'menu.admin',
@@ -70,7 +81,7 @@ export const menu = [
       },
     ],
   },
-  // Later: console (staff), dashboard (leader), display / evaluator / kiosk set-up, portal …
+  // Later: dashboard (leader), display / evaluator / kiosk set-up …
 ]
 
 /** Every page entry, groups flattened. */

@@ -31,7 +31,28 @@ const routes = [
         component: () => import('./views/portal/PortalItem.vue'),
         meta: { public: true },
       },
+      // a hall's live waiting counts (also where a ticket's QR code leads)
+      {
+        path: 'halls/:id',
+        name: 'portal-hall',
+        component: () => import('./views/portal/PortalHall.vue'),
+        meta: { public: true },
+      },
     ],
+  },
+  // The hall screen (大厅显示屏) and the ticket kiosk (自助取号机): full screen, no login;
+  // a device token may come once as ?device=TOKEN (utils/device.js).
+  {
+    path: '/display/:hallId',
+    name: 'display',
+    component: () => import('./views/display/DisplayView.vue'),
+    meta: { public: true, device: true },
+  },
+  {
+    path: '/kiosk/:hallId',
+    name: 'kiosk',
+    component: () => import('./views/kiosk/KioskView.vue'),
+    meta: { public: true, device: true },
   },
   {
     path: '/',

@@ -368,6 +368,89 @@ export const RULES = [
   { id: 'itemNotPublished', re: /^no published item has this code$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
   { id: 'noSuchNotice', re: /^no such notice$/, text: (m, e, h) => h.t('errors.noticeMissing') },
 
+  // ---- queue and calling (排队叫号) ----
+  // Ticket codes, window and hall names in the server's words are left out: the page
+  // shows which ticket and window it is about.
+  {
+    id: 'ticketState',
+    re: /^ticket \S+ is (\w+); this needs a (\w+) ticket$/,
+    text: (m, e, h) =>
+      h.ticketStatus(m[1]) && h.ticketStatus(m[2])
+        ? h.t('errors.ticketState', { state: h.ticketStatus(m[1]), need: h.ticketStatus(m[2]) })
+        : h.t('errors.ticketStateChanged'),
+  },
+  { id: 'ticketChanged', re: /^ticket \S+ changed meanwhile; reload it$/, text: (m, e, h) => h.t('errors.ticketStateChanged') },
+  { id: 'ticketTaken', re: /^ticket \S+ was just taken by another window$/, text: (m, e, h) => h.t('errors.ticketTaken') },
+  { id: 'windowNotOpen', re: /^window .+ is \w+; open it first$/, text: (m, e, h) => h.t('errors.windowNotOpen') },
+  {
+    id: 'windowHolds',
+    re: /^window .+ still holds ticket \S+ \((\w+)\)(: finish or transfer it first)?$/,
+    text: (m, e, h) =>
+      h.ticketStatus(m[1]) ? h.t('errors.windowHoldsState', { state: h.ticketStatus(m[1]) }) : h.t('errors.windowBusy'),
+  },
+  { id: 'windowBusy', re: /^window .+ (is busy|still holds a ticket)$/, text: (m, e, h) => h.t('errors.windowBusy') },
+  { id: 'windowNotAssigned', re: /^you are not assigned to window .+$/, text: (m, e, h) => h.t('errors.windowNotAssigned') },
+  { id: 'windowDeactivated', re: /^window .+ is deactivated$/, text: (m, e, h) => h.t('errors.windowInactive') },
+  { id: 'windowNoSeries', re: /^window .+ serves no series: name the item$/, text: (m, e, h) => h.t('errors.windowNoSeries') },
+  { id: 'nobodyWaiting', re: /^nobody is waiting( for window .+)?$/, text: (m, e, h) => h.t('errors.nobodyWaiting') },
+  { id: 'queueBusy', re: /^the queue is busy, try again$/, text: (m, e, h) => h.t('errors.database_busy') },
+  { id: 'ticketCodeFormat', re: /^code must be a ticket number such as \S+$/, text: (m, e, h) => h.t('errors.ticketCodeFormat') },
+  { id: 'noTicketToday', re: /^no ticket \S+ today$/, text: (m, e, h) => h.t('errors.noTicketToday') },
+  { id: 'noSuchTicket', re: /^no such ticket$/, text: (m, e, h) => h.t('errors.ticketMissing') },
+  { id: 'lastEventId', re: /^Last-Event-ID must be an event id$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'noSuchAction', re: /^no such action$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  {
+    id: 'recallLimit',
+    re: /^ticket \S+ was recalled (\d+) times, the limit: mark it a no-show$/,
+    text: (m, e, h) => h.t('errors.recallLimit', { n: m[1] }),
+  },
+  {
+    id: 'recallFirst',
+    re: /^ticket \S+ was recalled (\d+) of (\d+) times: recall it before a no-show$/,
+    text: (m, e, h) => h.t('errors.recallFirst', { n: m[1], limit: m[2] }),
+  },
+  { id: 'itemNoQueue', re: /^item \S+ has no queue at .+$/, text: (m, e, h) => h.t('errors.itemNoQueue') },
+  { id: 'itemOtherSeries', re: /^item \S+ is (served in another series|already in series \S+)$/, text: (m, e, h) => h.t('errors.itemOtherSeries') },
+  { id: 'giveItem', re: /^give item_code or series_id$/, text: (m, e, h) => h.t('errors.giveItem') },
+  { id: 'noSuchSeries', re: /^no such series( at .+| in the ticket's hall)?$/, text: (m, e, h) => h.t('errors.seriesMissing') },
+  { id: 'seriesNotInHall', re: /^no series \d+ in the window's hall$/, text: (m, e, h) => h.t('errors.seriesMissing') },
+  { id: 'windowNotInHall', re: /^no such window in the ticket's hall$/, text: (m, e, h) => h.t('errors.windowNotInHall') },
+  { id: 'seriesClosed', re: /^series \S+ is closed$/, text: (m, e, h) => h.t('errors.seriesClosed') },
+  { id: 'seriesFull', re: /^series \S+ has no numbers left today$/, text: (m, e, h) => h.t('errors.seriesFull') },
+  { id: 'seriesTaken', re: /^the hall already has a series \S+$/, text: (m, e, h) => h.t('errors.seriesTaken') },
+  { id: 'ticketExists', re: /^ticket \S+ exists already$/, text: (m, e, h) => h.t('errors.ticketExists') },
+  { id: 'kioskOfHall', re: /^only a kiosk of .+ may issue its tickets$/, text: (m, e, h) => h.t('errors.kioskOfHall') },
+  { id: 'mayNotIssue', re: /^you may not (issue|withdraw) tickets at .+$/, text: (m, e, h) => h.t('errors.forbidden') },
+  { id: 'hallAdminOnly', re: /^only an administrator of the hall may do this$/, text: (m, e, h) => h.t('errors.forbidden') },
+  { id: 'priorityEnum', re: /^priority must be normal, agent, appointment or green$/, text: (m, e, h) => h.t('errors.priorityEnum') },
+  {
+    id: 'appointmentClass',
+    re: /^the appointment class comes only with an appointment check-in$/,
+    text: (m, e, h) => h.t('errors.appointmentClass'),
+  },
+  { id: 'issueChannel', re: /^not a channel for issuing tickets$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'phoneDigits', re: /^phone must be (\d+)-(\d+) digits$/, text: (m, e, h) => h.t('errors.phoneDigits', { min: m[1], max: m[2] }) },
+  { id: 'seriesPrefix', re: /^prefix must be 1-(\d+) capital letters$/, text: (m, e, h) => h.t('errors.seriesPrefix', { n: m[1] }) },
+  { id: 'queueMode', re: /^mode must be longest_wait or strict_priority$/, text: (m, e, h) => h.t('errors.queueMode') },
+  { id: 'listedTwice', re: /^(item|series) \S+ is listed twice$/, text: (m, e, h) => h.t('errors.listedTwice', { field: h.field() }) },
+  { id: 'noCatalogueItem', re: /^no (catalogue|published) item \S+$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
+  {
+    id: 'atMostCodes',
+    re: /^at most (\d+) (item codes|series)$/,
+    text: (m, e, h) => h.t('errors.atMostList', { field: h.field(), n: m[1] }),
+  },
+  {
+    id: 'arrayAtMost',
+    re: /^\S+ must be an array of at most (\d+) (codes|series ids)$/,
+    text: (m, e, h) => h.t('errors.atMostList', { field: h.field(), n: m[1] }),
+  },
+  { id: 'mustBeCodeOrId', re: /^\S+ must be a (catalogue item code|series id)$/, text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }) },
+  // statistics queries (a dashboard's own parameters)
+  { id: 'statsDay', re: /^day must be a date YYYY-MM-DD$/, text: (m, e, h) => h.t('errors.realDate', { field: h.field() }) },
+  { id: 'statsBy', re: /^by must be hall, window, series or staff$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'tooManyRows', re: /^too many rows$/, text: (m, e, h) => h.t('errors.tooManyRows') },
+  { id: 'rangeZeroTo', re: /^\S+ must be 0-(\d+)$/, text: (m, e, h) => h.t('errors.between', { field: h.field(), min: 0, max: m[1] }) },
+
   // ---- scope and role ----
   {
     id: 'forbidden',
@@ -599,6 +682,8 @@ export function describeError(err, ctx) {
     kind: (k) => t(`kinds.${k}`),
     under: (k) => t(`errors.under.${k}`),
     deviceKind: (k) => t(`devices.kinds.${k}`),
+    // a ticket's state in words, or null for a state this page does not know
+    ticketStatus: (k) => (te(`queue.status.${k}`) ? t(`queue.status.${k}`) : null),
     throttled: (fromMessage) => {
       const n = Number.isFinite(e.retryAfter) && e.retryAfter > 0 ? e.retryAfter : Number(fromMessage)
       return Number.isFinite(n) && n > 0 ? t('errors.throttledSeconds', { n }) : t('errors.throttled')
