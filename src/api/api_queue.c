@@ -955,7 +955,56 @@ static int api_hall_stats(struct req *r)
                               (json_int_t)QUEUE_SERVICE_TIMEOUT_S));
 }
 
+/* GET /api/halls/{id}/queue-settings: the hall's queue rules */
+static int api_queue_settings(struct req *r)
+{
+    struct org_node hall;
+    if (api_role(r, ROLES_STAFF_ALL | (1u << ROLE_DEVICE)) < 0 || req_query_done(r) < 0 ||
+        node_param(r, "hall", &hall) < 0 || api_scope(r, hall.path) < 0)
+        return REQ_DONE;
+    int limit = 0;
+    int rc = queue_recall_limit(req_db(r), hall.id, &limit);
+    if (rc < 0)
+        return req_error(r, rc, NULL, "database error");
+    return req_json(r, 200,
+                    json_pack("{s:I,s:i}", "hall_id", (json_int_t)hall.id, "recall_limit", limit));
+}
+
+static int run_settings(struct db *db, struct api_op *op, struct err *e)
+{
+    struct qop *q = (struct qop *)op;
+    int rc = queue_set_recall_limit(db, &op->who, q->id, (int)q->series_id, q->now, e);
+    if (rc < 0)
+        return rc;
+    int limit = 0;
+    rc = queue_recall_limit(db, q->id, &limit);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "database error");
+    op->result = json_pack("{s:I,s:i}", "hall_id", (json_int_t)q->id, "recall_limit", limit);
+    return 0;
+}
+
+/* PUT /api/halls/{id}/queue-settings {"recall_limit"}: admin */
+static int api_queue_settings_put(struct req *r)
+{
+    struct org_node hall;
+    struct qop *q = qop_new(r);
+    if (!q)
+        return REQ_DONE;
+    struct jfield f[] = {
+        {"recall_limit", JF_INT, 1, &q->series_id, 0, QUEUE_RECALL_LIMIT_MAX, NULL},
+    };
+    if (api_role(r, 1u << ROLE_ADMIN) < 0 || req_query_done(r) < 0 ||
+        node_param(r, "hall", &hall) < 0 || api_scope(r, hall.path) < 0 || api_body(r, f, 1) < 0)
+        return REQ_DONE;
+    q->id = hall.id;
+    q->op.run = run_settings;
+    return api_submit(r, &q->op);
+}
+
 static const struct route routes[] = {
+    {HTTP_GET, "/api/halls/{id}/queue-settings", api_queue_settings, ROUTE_DEVICE, 0, NULL, 0},
+    {HTTP_PUT, "/api/halls/{id}/queue-settings", api_queue_settings_put, 0, 0, NULL, 0},
     {HTTP_GET, "/api/halls/{id}/series", api_series_list, ROUTE_DEVICE, 0, NULL, 0},
     {HTTP_POST, "/api/halls/{id}/series", api_series_create, 0, 0, NULL, 0},
     {HTTP_PATCH, "/api/series/{id}", api_series_patch, 0, 0, NULL, 0},

@@ -487,3 +487,22 @@ test('40 tickets, 8 windows calling at once: every ticket called exactly once', 
   assert.equal(board.json.current.length, 0);
   for (const [i, w] of ws.entries()) assertStatus(await clerks[i].post(`/api/windows/${w.id}/close`), 200);
 });
+
+test('the recall limit is a hall setting: read by staff, set by an admin', async () => {
+  const admin = await loginAs('t_admin');
+  const nodesNow = await demoNodes(admin);
+  const hall = nodesNow.hallA.id;
+  const before = await admin.get(`/api/halls/${hall}/queue-settings`);
+  assertStatus(before, 200);
+  assert.equal(typeof before.json.recall_limit, 'number');
+  const staff = await loginAs('t_staff_a');
+  assertError(await staff.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: 3 } }), 403, 'forbidden');
+  assertError(await admin.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: 99 } }), 400, 'invalid', 'recall_limit');
+  const set = await admin.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: 3 } });
+  assertStatus(set, 200);
+  assert.equal(set.json.recall_limit, 3);
+  assert.equal((await staff.get(`/api/halls/${hall}/queue-settings`)).json.recall_limit, 3);
+  assertStatus(await admin.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: before.json.recall_limit } }), 200);
+  const adminB = await loginAs('t_admin_b');
+  assertError(await adminB.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: 1 } }), 403, 'forbidden');
+});
