@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter cairo pangocairo
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter cairo pangocairo libcurl
 CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Werror
 DEFS := -D_GNU_SOURCE -Isrc -Ibuild/gen
@@ -15,7 +15,7 @@ RELEASE_CFLAGS := -O2 -g $(WARN) $(DEFS)
 DEBUG_CFLAGS := -O1 -g $(SAN) $(WARN) $(DEFS)
 
 SRCS := $(sort $(wildcard src/base/*.c src/store/*.c src/http/*.c src/domain/*.c src/api/*.c \
-	src/report/*.c))
+	src/report/*.c src/sim/*.c))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 CALENDARS := $(sort $(wildcard share/calendar/*.json))
 GEN := build/gen/embedded.c

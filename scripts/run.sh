@@ -18,4 +18,5 @@ elif [[ "$db" == sqlite:* ]]; then
     echo "using existing ${db#sqlite:}; the first admin login is in data/initial-admin.txt"
 fi
 echo "serving http://$listen  (Ctrl-C stops)"
+echo "simulated traffic, in another terminal: $bin simulate --url http://$listen --hall 2 --rate 20 --minutes 10 --login admin --password-file data/initial-admin.txt"
 exec "$bin" serve --listen "$listen" --db "$db"

@@ -22,6 +22,7 @@
 #include "domain/staff.h"
 #include "http/server.h"
 #include "report/csv.h"
+#include "sim/sim.h"
 #include "store/migrate.h"
 #include "version.h"
 
@@ -161,6 +162,7 @@ static const char USAGE[] =
     "  calendar  import working-day calendars; compute a due date\n"
     "  catalog   import or export the service catalogue (CSV, XLSX)\n"
     "  verify    check the audit log's hash chain\n"
+    "  simulate  drive a live hall through the HTTP API with simulated traffic\n"
     "  version   print the version\n"
     "\n"
     "Run 'chuangkou COMMAND --help' for a command's options.\n"
@@ -805,6 +807,82 @@ static int cmd_serve(int argc, char **argv)
     return rc < 0 ? 1 : 0;
 }
 
+/* The password of `simulate`: from --password-file (its "password: …" line,
+ * as in data/initial-admin.txt, else its first line) or CHUANGKOU_SIM_PASSWORD. */
+static int sim_password_from(const char *file, char *out, size_t cap)
+{
+    const char *env = getenv("CHUANGKOU_SIM_PASSWORD");
+    out[0] = '\0';
+    if (!file) {
+        snprintf(out, cap, "%s", env ? env : "");
+        return out[0] ? 0 : -1;
+    }
+    FILE *fp = fopen(file, "r");
+    char line[256], first[256] = "";
+    if (!fp)
+        return -1;
+    while (fgets(line, sizeof(line), fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!first[0])
+            snprintf(first, sizeof(first), "%s", line);
+        if (strncmp(line, "password:", 9) == 0) {
+            snprintf(out, cap, "%s", line + 9 + strspn(line + 9, " "));
+            break;
+        }
+    }
+    fclose(fp);
+    if (!out[0])
+        snprintf(out, cap, "%s", first);
+    return out[0] ? 0 : -1;
+}
+
+static int cmd_simulate(int argc, char **argv)
+{
+    struct flags f;
+    if (parse_flags(argc, argv, " url hall rate minutes login password-file seed speed ", &f) < 0)
+        return 2;
+    if (f.help) {
+        printf("usage: chuangkou simulate --url URL --hall ID --rate N --minutes M\n"
+               "       [--login L] [--password-file F] [--seed S] [--speed X]\n\n"
+               "Drive a live hall through the HTTP API: issue N tickets a minute by the\n"
+               "time of day (the hall day 9:00-17:00 compressed into M minutes; with\n"
+               "--speed the hall clock runs X times real time and M counts hall minutes),\n"
+               "and work every window with a simulation staff account (sim-h<hall>-w<id>,\n"
+               "made on first use). Logs in as L (default admin) with the password from F\n"
+               "(its 'password:' line, as in data/initial-admin.txt) or from the\n"
+               "environment variable CHUANGKOU_SIM_PASSWORD. Stops after M minutes or on\n"
+               "Ctrl-C; the windows then finish whom they hold and close.\n");
+        return 0;
+    }
+    struct sim_options o = {0};
+    int64_t hall = 0, rate = 0, minutes = 0, seed = 1, speed = 0;
+    char password[256];
+    o.url = flag(&f, "url");
+    o.login = flag(&f, "login") ? flag(&f, "login") : "admin";
+    if (!o.url || !flag(&f, "hall") || parse_int64(flag(&f, "hall"), 1, INT64_MAX, &hall) < 0 ||
+        !flag(&f, "rate") || parse_int64(flag(&f, "rate"), 1, 10000, &rate) < 0 ||
+        !flag(&f, "minutes") ||
+        parse_int64(flag(&f, "minutes"), 1, (int64_t)24 * 60, &minutes) < 0 ||
+        (flag(&f, "seed") && parse_int64(flag(&f, "seed"), 0, INT64_MAX, &seed) < 0) ||
+        (flag(&f, "speed") && parse_int64(flag(&f, "speed"), 1, 10000, &speed) < 0)) {
+        fprintf(stderr, "error: need --url, --hall ID, --rate 1-10000 and --minutes 1-1440 "
+                        "(--seed and --speed whole numbers)\n");
+        return 2;
+    }
+    if (sim_password_from(flag(&f, "password-file"), password, sizeof(password)) < 0) {
+        fprintf(stderr, "error: no password: give --password-file F or set "
+                        "CHUANGKOU_SIM_PASSWORD\n");
+        return 2;
+    }
+    o.hall_id = hall;
+    o.rate = (double)rate;
+    o.minutes = (double)minutes;
+    o.speed = (double)speed;
+    o.password = password;
+    o.seed = (uint64_t)seed;
+    return sim_run(&o);
+}
+
 int main(int argc, char **argv)
 {
     if (crypto_init() < 0) {
@@ -835,6 +913,8 @@ int main(int argc, char **argv)
         return cmd_catalog(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 2, argv + 2);
+    if (strcmp(cmd, "simulate") == 0)
+        return cmd_simulate(argc - 2, argv + 2);
     fprintf(stderr, "error: unknown command '%s'\n\n%s", cmd, USAGE);
     return 2;
 }

@@ -29,6 +29,7 @@ extern const struct api_module api_events_module;
 extern const struct api_module api_catalog_module;
 extern const struct api_module api_notice_module;
 extern const struct api_module api_queue_module;
+extern const struct api_module api_appointment_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -82,6 +83,11 @@ int api_body(struct req *r, const struct jfield *fields, int n);
 
 #define ROLES_STAFF_ALL                                                                            \
     ((1u << ROLE_ADMIN) | (1u << ROLE_LEADER) | (1u << ROLE_SUPERVISOR) | (1u << ROLE_STAFF))
+
+/* After a commit that issued a ticket elsewhere than api_queue.c (appointment
+ * check-in): tell the hall's screens, ticket.issued and board.changed. Call
+ * from an `after` callback only. */
+void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
 
 /* route handlers, by file */
 int api_healthz(struct req *r);

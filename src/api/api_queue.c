@@ -338,6 +338,26 @@ static int qop_after(struct req *r, int rc, struct err *e)
     return ret;
 }
 
+void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id)
+{
+    struct db *db = req_db(r);
+    if (!db)
+        return;
+    db_cache_sync(db); /* the commit that issued it is newer than the request's start */
+    struct queue_ticket t;
+    if (queue_ticket_get(db, ticket_id, now_s(), &t) == 0) {
+        json_t *j = ticket_json(&t);
+        char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        publish("hall", hall_id, "ticket.issued", text);
+        free(text);
+    }
+    const char *board = NULL;
+    size_t len = 0;
+    if (board_text(r, db, hall_id, &board, &len) == 0)
+        publish("hall", hall_id, "board.changed", board);
+}
+
 static int qop_submit(struct req *r, struct qop *q,
                       int (*run)(struct db *, struct api_op *, struct err *))
 {

@@ -1,14 +1,19 @@
 #include "domain/demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "base/date.h"
+#include "domain/calendar.h"
 
 #include "domain/actor.h"
 #include "domain/catalog.h"
 #include "domain/device.h"
 #include "domain/org.h"
 #include "domain/queue.h"
+#include "domain/simulate.h"
 #include "domain/staff.h"
 
 struct demo_window {
@@ -483,6 +488,49 @@ static int demo_queue(struct db *db, const struct actor *sys, struct err *e)
     return rc;
 }
 
+/* ---- one finished day of traffic per hall (domain/simulate.c), so the
+ * figures are not empty on the first visit ---- */
+
+#define DEMO_SEED 20240901u
+
+/* The most recent working day before today by the calendar; the previous
+ * weekday when the calendar cannot tell. */
+static int32_t demo_last_workday(struct db *db)
+{
+    int64_t now = (int64_t)time(NULL);
+    int32_t today = (int32_t)((now + QUEUE_TZ_OFFSET_S) / 86400);
+    struct calendar *c = NULL;
+    int32_t day = 0;
+    if (calendar_load(db, &c) == 0 && c) {
+        for (int32_t d = today - 1; d > today - 40; d--) {
+            int missing = 0;
+            int w = calendar_is_workday(c, d, &missing);
+            if (w < 0)
+                break;
+            if (w == 1) {
+                day = d;
+                break;
+            }
+        }
+    }
+    free(c);
+    if (day)
+        return day;
+    day = today - 1;
+    while (date_weekday(day) > 5)
+        day--;
+    return day;
+}
+
+static int demo_seed_halls(struct db *db, int64_t hall_d, int64_t hall_t, struct err *e)
+{
+    int32_t day = demo_last_workday(db);
+    int rc = demo_seed_day(db, hall_d, day, DEMO_SEED, e);
+    if (rc == 0)
+        rc = demo_seed_day(db, hall_t, day, DEMO_SEED, e);
+    return rc;
+}
+
 int demo_create(struct db *db, const char *password_hash, struct err *e)
 {
     struct actor sys;
@@ -531,6 +579,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc = demo_catalog_item(db, &sys, &demo_items[i], e);
     if (rc == 0)
         rc = demo_queue(db, &sys, e);
+    if (rc == 0)
+        rc = demo_seed_halls(db, hall_d.id, hall_t.id, e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

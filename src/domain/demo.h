@@ -1,7 +1,9 @@
 /* demo.h - a demo town to try the system with: one district, one town, two
  * halls, twelve windows, staff with roles, devices, eight published
  * service items (事项) with materials, steps and places, and the halls' queue
- * series (from the items' ticket prefixes) with a work profile per window. */
+ * series (from the items' ticket prefixes) with a work profile per window,
+ * and one finished day of queue traffic per hall (the most recent working
+ * day before today; domain/simulate.h) so the figures are not empty. */
 #ifndef CK_DEMO_H
 #define CK_DEMO_H
 

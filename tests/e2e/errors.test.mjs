@@ -160,7 +160,8 @@ function codesOf(arg) {
 function serverMessages() {
   const found = []
   for (const file of cFiles(path.join(ROOT, 'src'))) {
-    if (path.basename(file) === 'demo.c') continue // the `demo` command's, not the API's
+    // the `demo` command's and the simulator's (command line only), not the API's
+    if (['demo.c', 'simulate.c'].includes(path.basename(file))) continue
     const src = fs.readFileSync(file, 'utf8')
     const rel = path.relative(ROOT, file)
     // a module's own collector of input faults (the catalogue's validator and CSV

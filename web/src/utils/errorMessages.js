@@ -432,6 +432,57 @@ export const RULES = [
   { id: 'phoneDigits', re: /^phone must be (\d+)-(\d+) digits$/, text: (m, e, h) => h.t('errors.phoneDigits', { min: m[1], max: m[2] }) },
   { id: 'seriesPrefix', re: /^prefix must be 1-(\d+) capital letters$/, text: (m, e, h) => h.t('errors.seriesPrefix', { n: m[1] }) },
   { id: 'queueMode', re: /^mode must be longest_wait or strict_priority$/, text: (m, e, h) => h.t('errors.queueMode') },
+  // ---- appointments (预约) ----
+  { id: 'apptNotServed', re: /^\S+ is not served at .+$/, text: (m, e, h) => h.t('errors.apptNotServed') },
+  { id: 'apptNotAppointable', re: /^\S+ cannot be booked$/, text: (m, e, h) => h.t('errors.apptNotAppointable') },
+  { id: 'apptDayOff', re: /^\S+ is not a working day: no appointments$/, text: (m, e, h) => h.t('errors.apptDayOff') },
+  {
+    id: 'apptMayNot',
+    re: /^you may not (set appointment slots at .+|book at .+|book appointments|check in appointments at .+)$/,
+    text: (m, e, h) => h.t('errors.forbidden'),
+  },
+  { id: 'apptKiosk', re: /^only a kiosk of .+ may check in its appointments$/, text: (m, e, h) => h.t('errors.apptKiosk') },
+  { id: 'apptSlotsArray', re: /^(slots must be an array of at most|at most) (\d+)( slots)?$/, text: (m, e, h) => h.t('errors.apptSlotsMax', { n: m[2] }) },
+  {
+    id: 'apptSlotRange',
+    re: /^\S+ must have (0 <= start < end <= 1440|start, end and capacity in minutes after midnight)$/,
+    text: (m, e, h) => h.t('errors.apptSlotRange'),
+  },
+  { id: 'apptSlotCapacity', re: /^\S+ must have a capacity of 1-(\d+)$/, text: (m, e, h) => h.t('errors.apptSlotCapacity', { n: m[1] }) },
+  { id: 'apptSlotOverlap', re: /^\S+ overlaps slots\[\d+\]$/, text: (m, e, h) => h.t('errors.apptSlotOverlap') },
+  { id: 'apptNotFound', re: /^no appointment with this code (and phone|at .+)$/, text: (m, e, h) => h.t('errors.apptNotFound') },
+  { id: 'idNumber', re: /^id_number must be 15 or 18 characters$/, text: (m, e, h) => h.t('errors.idNumber') },
+  { id: 'apptHorizon', re: /^day must be from today to (\d+) days ahead$/, text: (m, e, h) => h.t('errors.apptHorizon', { n: m[1] }) },
+  { id: 'apptNoSlot', re: /^no such slot for \S+ at .+$/, text: (m, e, h) => h.t('errors.apptNoSlot') },
+  { id: 'apptSlotOver', re: /^this slot is over$/, text: (m, e, h) => h.t('errors.apptSlotOver') },
+  { id: 'apptSlotFull', re: /^this slot is full$/, text: (m, e, h) => h.t('errors.apptSlotFull') },
+  { id: 'apptSameItem', re: /^this phone already has an appointment for this item on \S+$/, text: (m, e, h) => h.t('errors.apptSameItem') },
+  {
+    id: 'apptDailyLimit',
+    re: /^this phone already has (\d+) appointments on \S+, the most allowed$/,
+    text: (m, e, h) => h.t('errors.apptDailyLimit', { n: m[1] }),
+  },
+  {
+    id: 'apptState',
+    re: /^this appointment is (already checked in|cancelled|a no-show|.+)$/,
+    text: (m, e, h) =>
+      h.t(
+        m[1] === 'cancelled' ? 'errors.apptCancelled' : m[1] === 'a no-show' ? 'errors.apptNoShow' : 'errors.apptCheckedIn',
+      ),
+  },
+  {
+    id: 'apptWindow',
+    re: /^check-in for this appointment is open (\S+)-(\S+) on (\S+)$/,
+    text: (m, e, h) =>
+      /^\d\d:\d\d$/.test(m[1]) && /^\d\d:\d\d$/.test(m[2]) && /^\d{4}-\d\d-\d\d$/.test(m[3])
+        ? h.t('errors.apptWindow', { from: m[1], until: m[2], day: m[3] })
+        : h.t('errors.apptWindowAny'),
+  },
+  {
+    id: 'apptGive',
+    re: /^give (item_code|day as YYYY-MM-DD|the phone the appointment was made with)$/,
+    text: (m, e, h) => h.t('errors.apptGive'),
+  },
   { id: 'listedTwice', re: /^(item|series) \S+ is listed twice$/, text: (m, e, h) => h.t('errors.listedTwice', { field: h.field() }) },
   { id: 'noCatalogueItem', re: /^no (catalogue|published) item \S+$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
   {
