@@ -103,7 +103,12 @@ build/bench/due_bench: bench/due_bench.c $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
 
-bench: deps all build/bench/due_bench
+# load drivers for the queue cases: plain sockets and epoll, no libraries
+build/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
+
+bench: deps all build/bench/due_bench build/bench/lifecycle build/bench/sse_fanout
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 

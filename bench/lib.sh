@@ -6,6 +6,10 @@
 # A new case = a function that measures something and calls bench_row once.
 #
 #   bench_wrk NAME URL [WRK_ARGS...]   warm up, run wrk, parse; sets WRK_OPS WRK_P50 WRK_P99
+#   bench_busy_check                   warn when other processes use the CPUs before the run
+#   bench_cpu_mark SRV_PID PID... / bench_cpu_check NAME SRV_PID PID...
+#                                       CPU use during a case; warn when other jobs competed
+#   bench_kv LINE KEY                  a value from a driver's "key=value ..." output line
 #   bench_row CASE OPS P50 P99 [REF_CASE [REF_OPS]]
 #                                       append a row; REF_OPS defaults to REF_CASE's ops
 #                                       already in the table; ratio = OPS / REF_OPS (2 dp)
@@ -68,6 +72,93 @@ bench_wait_http() {
     return 1
 }
 
+# bench_busy_check: warn when other processes keep the CPUs busy (sampled over 1 s from
+# /proc/stat before our servers start): every number of the run would be low.
+bench_busy_check() {
+    local a b
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+    local busy
+    busy=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        u = y[1] - x[1]; i = y[2] - x[2]
+        if (u + i > 0) printf "%d", 100 * u / (u + i); else print 0 }')
+    if ((busy > 10)); then
+        bench_warn "the machine is busy before the run: ${busy}% of the CPUs in use by other" \
+            "processes ($(cut -d' ' -f1-3 /proc/loadavg) load) - the numbers will be low"
+    else
+        bench_log "machine idle before the run (${busy}% CPU in use)"
+    fi
+}
+
+# bench_cpu_mark SRV_PID PID... / bench_cpu_check NAME SRV_PID PID...: around a case,
+# log the CPU used by our server (SRV_PID), by the load generators (this script's
+# children: wrk, the drivers, curl) and by everything else, in % of one core (2 cores =
+# 200 %); warn when everything else - other jobs, not ours (SRV_PID and PIDs: nginx and
+# its workers) - exceeds BENCH_MAX_OTHER_CPU % of the machine: the row is suspect.
+# Busy = user + nice + system time of /proc/stat: interrupt and softirq time (loopback
+# networking, ours) is charged to no process and left out of both sides.
+BENCH_MAX_OTHER_CPU=${BENCH_MAX_OTHER_CPU:-5}
+_bench_proc_ticks() { # PID...: utime + stime of the processes (all threads)
+    local p t=0 v
+    for p in "$@"; do
+        [[ -r /proc/$p/stat ]] || continue
+        v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || continue
+        t=$((t + ${v:-0}))
+    done
+    echo "$t"
+}
+# CPU of the reaped children of this shell, in clock ticks, into BENCH_CHILD_TICKS.
+# `times` must run in this shell (a subshell has other children): no $(...) here.
+BENCH_CHILD_TICKS=0
+_bench_child_ticks() {
+    local f=$BENCH_OUT/.times hz
+    mkdir -p "$BENCH_OUT"
+    times >"$f"
+    hz=$(getconf CLK_TCK)
+    BENCH_CHILD_TICKS=$(awk -v hz="$hz" 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) {
+        split($i, a, "m"); sub(/s$/, "", a[2]); n += (a[1] * 60 + a[2]) * hz }
+        printf "%d\n", n }' "$f")
+    rm -f "$f"
+}
+BENCH_CPU_SAMPLE=
+_bench_cpu_sample() { # SRV_PID PID...: BENCH_CPU_SAMPLE="total busy server children rest"
+    local srv=${1:-} srv_t rest_t
+    shift || true
+    _bench_child_ticks
+    srv_t=$(_bench_proc_ticks "$srv")
+    rest_t=$(_bench_proc_ticks "$@")
+    BENCH_CPU_SAMPLE=$(awk -v s="$srv_t" -v c="$BENCH_CHILD_TICKS" -v r="$rest_t" '/^cpu / {
+        t = 0; for (i = 2; i <= 9; i++) t += $i
+        print t, $2 + $3 + $4, s, c, r; exit }' /proc/stat)
+}
+BENCH_CPU_MARK=
+bench_cpu_mark() {
+    _bench_cpu_sample "$@"
+    BENCH_CPU_MARK=$BENCH_CPU_SAMPLE
+}
+bench_cpu_check() {
+    local name=$1 out other _c
+    shift
+    [[ -n $BENCH_CPU_MARK ]] || return 0
+    _bench_cpu_sample "$@"
+    # shares of one core: ticks / (all ticks / cores); nothing for cases under 0.5 s
+    out=$(awk -v a="$BENCH_CPU_MARK" -v b="$BENCH_CPU_SAMPLE" -v n="$(nproc)" 'BEGIN {
+        split(a, x, " "); split(b, y, " "); t = (y[1] - x[1]) / n; if (t < 50) exit
+        o = (y[2] - x[2]) - (y[3] - x[3]) - (y[4] - x[4]) - (y[5] - x[5]); if (o < 0) o = 0
+        printf "%.0f %.0f %.0f %.0f\n", 100 * (y[3] - x[3]) / t, 100 * (y[4] - x[4]) / t,
+            100 * (y[5] - x[5]) / t, 100 * o / t }')
+    [[ -n $out ]] || return 0
+    read -r -a _c <<<"$out"
+    bench_log "$name: CPU (% of one core, $(nproc) cores): server ${_c[0]}, load generator" \
+        "${_c[1]}, nginx ${_c[2]}, other processes ${_c[3]}"
+    other=$((_c[3] / $(nproc)))
+    if ((other > BENCH_MAX_OTHER_CPU)); then
+        bench_warn "$name: other processes used ${other}% of the machine's CPU during the" \
+            "case - the numbers are suspect"
+    fi
+}
+
 # bench_rss_mb PID: resident set size of PID in MB (1 decimal), from /proc/PID/status.
 bench_rss_mb() {
     awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024; found = 1 } END { exit !found }' \
@@ -121,6 +212,12 @@ bench_wrk() {
             "out of ${total:-?} requests - the numbers are suspect (see $raw)"
     fi
     bench_log "$name: $WRK_OPS req/s, p50 $WRK_P50 ms, p99 $WRK_P99 ms"
+}
+
+# bench_kv LINE KEY: the value of KEY in a line of "key=value key=value ..." (drivers' output)
+bench_kv() {
+    awk -v k="$2" '{ for (i = 1; i <= NF; i++)
+        if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"
 }
 
 BENCH_HEADER=$'case\tops_per_s\tp50_ms\tp99_ms\tref_case\tref_ops_per_s\tratio'

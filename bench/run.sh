@@ -7,18 +7,26 @@
 #
 #   case  ops_per_s  p50_ms  p99_ms  ref_case  ref_ops_per_s  ratio
 #
-# Cases: nginx_static, healthz, org_read (see bench/README.md); ratio = ops_per_s /
-# ref_ops_per_s with 2 decimals.
+# Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, board_read,
+# sse_fanout, due_date (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2
+# decimals.
 #
 # NOTE on the idle_rss_mb row: it is a memory reading, not a throughput case. Its value
 # (VmRSS of the server in MB, read from /proc/PID/status ~2 s after start-up and login,
 # before any load) is put in the p50_ms column; every other column of that row is empty.
+# The same goes for sse_1000_rss_mb (VmRSS with the sse_fanout streams open), and
+# sse_fanout itself leaves ops_per_s empty (its rate is set by the calls' spacing).
 #
 # Environment (all optional):
 #   BENCH_SECONDS   measured duration per case, s (default 10; a 2 s warm-up precedes it)
 #   BENCH_WARMUP    warm-up duration, s (default 2; 0 = none)
 #   BENCH_THREADS, BENCH_CONNS   wrk -t / -c (default 2 / 32)
-#   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read catalog_read due_date idle_rss_mb")
+#   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read
+#                   catalog_read ticket_lifecycle board_read sse_fanout due_date idle_rss_mb")
+#   BENCH_LC_CLIENTS   ticket_lifecycle: concurrent clients = staff = windows (default 64)
+#   BENCH_LC_PER_SERIES   ticket_lifecycle: windows serving each series (default 4)
+#   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
+#                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
 #   BENCH_KEEP_TMP=1   keep the temp dir (database, configs, logs)
 #
@@ -35,7 +43,15 @@ BENCH_SUMMARY=$BENCH_OUT/summary.tsv
 source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
-BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read due_date idle_rss_mb}
+BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle board_read \
+sse_fanout due_date idle_rss_mb}
+# queue cases: lifecycle clients (one staff member and one window each), SSE streams
+BENCH_LC_CLIENTS=${BENCH_LC_CLIENTS:-64}
+BENCH_LC_PER_SERIES=${BENCH_LC_PER_SERIES:-4}
+BENCH_SSE_SUBS=${BENCH_SSE_SUBS:-1000}
+BENCH_SSE_CALLS=${BENCH_SSE_CALLS:-50}
+BENCH_SSE_INTERVAL_MS=${BENCH_SSE_INTERVAL_MS:-100}
+BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
 NGINX_PID=
@@ -45,6 +61,8 @@ SRV=
 COOKIE=
 HALL_ID=
 IDLE_RSS_MB=
+SRV_PORT=
+ADMIN_CSRF=
 
 # ---------------------------------------------------------------- cleanup
 stop_pid() { # PID NAME
@@ -177,13 +195,23 @@ start_server() {
         --role admin --org /dist >>"$log" 2>&1 ||
         { cat "$log" >&2; bench_die "chuangkou user add failed"; }
 
-    local port
-    port=$(bench_free_port)
-    SRV=http://127.0.0.1:$port
-    "$BIN" serve --listen "127.0.0.1:$port" --db "$db" >"$T/server.log" 2>&1 &
-    SRV_PID=$!
-    bench_wait_http "$SRV/healthz" 30 "$SRV_PID" ||
-        { tail -n 30 "$T/server.log" >&2; bench_die "chuangkou serve did not answer /healthz"; }
+    local port try
+    for try in 1 2 3; do
+        port=$(bench_free_port)
+        SRV=http://127.0.0.1:$port
+        SRV_PORT=$port
+        "$BIN" serve --listen "127.0.0.1:$port" --db "$db" >"$T/server.log" 2>&1 &
+        SRV_PID=$!
+        bench_wait_http "$SRV/healthz" 30 "$SRV_PID" && break
+        # another process may have taken the free port meanwhile: try another one
+        if ((try < 3)) && grep -q 'Address already in use' "$T/server.log"; then
+            wait "$SRV_PID" 2>/dev/null || true
+            SRV_PID=
+            continue
+        fi
+        tail -n 30 "$T/server.log" >&2
+        bench_die "chuangkou serve did not answer /healthz"
+    done
     bench_log "chuangkou (pid $SRV_PID) on port $port"
 
     # log in; keep the ck_session cookie
@@ -197,6 +225,7 @@ start_server() {
         sed -n 's/^[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]: *\(ck_session=[^;]*\).*/\1/p' | head -n 1)
     [[ -n $COOKIE ]] || bench_die "login answered 200 but set no ck_session cookie"
     export BENCH_COOKIE=$COOKIE
+    ADMIN_CSRF=$(jq -r '.csrf_token // empty' "$T/login.json")
 
     # hall A = the hall with code hall-d
     code=$(curl -s -o "$T/halls.json" -w '%{http_code}' -H "Cookie: $COOKIE" \
@@ -212,6 +241,169 @@ start_server() {
     sleep 2
     IDLE_RSS_MB=$(bench_rss_mb "$SRV_PID") || bench_die "cannot read VmRSS of pid $SRV_PID"
     bench_log "idle RSS: $IDLE_RSS_MB MB"
+}
+
+# ---------------------------------------------------------------- queue setup
+# Everything through the HTTP API, as the bench admin (or a staff member). Each piece is
+# set up once, by the first case that needs it.
+API_CODE=
+API_OUT=
+# api METHOD PATH [JSON [COOKIE CSRF]]: call our server (as the admin unless COOKIE and
+# CSRF are given); sets API_CODE, the answer is in $API_OUT.
+api() {
+    local method=$1 path=$2 data=${3:-} cookie=${4:-$COOKIE} csrf=${5:-$ADMIN_CSRF}
+    API_OUT=$T/api.$BASHPID.json # one per process: the setup runs in parallel lanes
+    local -a args=(-s -o "$API_OUT" -w '%{http_code}' -X "$method" -H "Cookie: $cookie")
+    [[ $method == GET ]] || args+=(-H "X-CSRF-Token: $csrf")
+    [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data "$data")
+    API_CODE=$(curl "${args[@]}" "$SRV$path") || API_CODE=000
+}
+
+# api_expect WHAT CODE...: die with the answer unless API_CODE is one of the CODEs
+api_expect() {
+    local what=$1 c
+    shift
+    for c; do [[ $API_CODE == "$c" ]] && return 0; done
+    bench_die "$what: expected HTTP $*, got $API_CODE: $(head -c 400 "$API_OUT")"
+}
+
+# ensure_series PREFIX NAME: print the id of hall A's series PREFIX (created if missing)
+ensure_series() {
+    local prefix=$1 name=$2 id
+    api POST "/api/halls/$HALL_ID/series" "{\"prefix\":\"$prefix\",\"name\":\"$name\"}"
+    if [[ $API_CODE == 201 ]]; then
+        jq -r '.id' "$API_OUT"
+        return 0
+    fi
+    [[ $API_CODE == 409 ]] ||
+        bench_die "POST /api/halls/$HALL_ID/series {prefix:$prefix}: expected 201, got" \
+            "$API_CODE: $(head -c 400 "$API_OUT")"
+    api GET "/api/halls/$HALL_ID/series"
+    api_expect "GET /api/halls/$HALL_ID/series" 200
+    id=$(jq -r --arg p "$prefix" 'first(.items[]? | select(.prefix == $p) | .id) // empty' \
+        "$API_OUT")
+    [[ -n $id ]] ||
+        bench_die "series $prefix: 409 on create but not in GET /api/halls/$HALL_ID/series"
+    echo "$id"
+}
+
+# staff_login LOGIN: log a staff member in; sets S_COOKIE and S_CSRF
+S_COOKIE=
+S_CSRF=
+staff_login() {
+    local login=$1 code hdr=$T/slogin.$BASHPID.hdr out=$T/slogin.$BASHPID.json
+    code=$(curl -s -D "$hdr" -o "$out" -w '%{http_code}' \
+        -H 'Content-Type: application/json' \
+        --data "{\"login\":\"$login\",\"password\":\"$BENCH_STAFF_PASSWORD\"}" \
+        "$SRV/api/auth/login")
+    [[ $code == 200 ]] || bench_die "login as $login: HTTP $code $(head -c 300 "$out")"
+    S_COOKIE=$(tr -d '\r' <"$hdr" |
+        sed -n 's/^[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]: *\(ck_session=[^;]*\).*/\1/p' | head -n 1)
+    S_CSRF=$(jq -r '.csrf_token // empty' "$out")
+    [[ -n $S_COOKIE && -n $S_CSRF ]] || bench_die "login as $login: no cookie or csrf_token"
+}
+
+# bench_window CODE NAME SERIES_ID FILE: a new window CODE in hall A with a new staff
+# member (login CODE) assigned to it, serving SERIES_ID only, the staff member logged in
+# and working there (open). Appends "WINDOW_ID<TAB>SERIES_ID<TAB>COOKIE<TAB>CSRF" to FILE.
+bench_window() {
+    local code=$1 name=$2 series=$3 file=$4 wid sid body
+    api POST /api/org/nodes \
+        "{\"parent_id\":$HALL_ID,\"kind\":\"window\",\"code\":\"$code\",\"name\":\"$name\"}"
+    api_expect "POST /api/org/nodes (window $code in hall $HALL_ID)" 201
+    wid=$(jq -r '.id' "$API_OUT")
+    body="{\"login\":\"$code\",\"name\":\"$name\",\"role\":\"staff\","
+    body+="\"password\":\"$BENCH_STAFF_PASSWORD\",\"node_id\":$HALL_ID}"
+    api POST /api/staff "$body"
+    api_expect "POST /api/staff ($code)" 201
+    sid=$(jq -r '.id' "$API_OUT")
+    api POST "/api/staff/$sid/assignments" "{\"window_id\":$wid}"
+    api_expect "POST /api/staff/$sid/assignments {window_id:$wid}" 201
+    api PUT "/api/windows/$wid/profile" "{\"series_ids\":[$series],\"mode\":\"longest_wait\"}"
+    api_expect "PUT /api/windows/$wid/profile {series_ids:[$series]}" 200
+    staff_login "$code"
+    api POST "/api/windows/$wid/open" "" "$S_COOKIE" "$S_CSRF"
+    api_expect "POST /api/windows/$wid/open (as $code)" 200
+    printf '%s\t%s\t%s\t%s\n' "$wid" "$series" "$S_COOKIE" "$S_CSRF" >>"$file"
+}
+
+# the ticket_lifecycle clients: BENCH_LC_CLIENTS windows bench-lNN, BENCH_LC_PER_SERIES
+# of them serving each of the series YA, YB, … (a series numbers at most 9,999 tickets a
+# day, fewer than one run issues)
+LC_SERIES=()
+lc_setup() {
+    ((${#LC_SERIES[@]})) && return 0
+    local t0=$SECONDS per=$BENCH_LC_PER_SERIES n i prefix letters=({A..Z})
+    ((per >= 1)) || bench_die "BENCH_LC_PER_SERIES must be at least 1"
+    n=$(((BENCH_LC_CLIENTS + per - 1) / per))
+    ((n <= 52)) || n=52
+    for ((i = 0; i < n; i++)); do
+        prefix=Y
+        ((i < 26)) || prefix=Z
+        prefix+=${letters[$((i % 26))]}
+        LC_SERIES+=("$(ensure_series "$prefix" "压测取号$prefix")")
+    done
+    : >"$T/lc_clients.tsv"
+    # two lanes (password hashing dominates: ~80 ms per account and per login)
+    local lane pids=()
+    for lane in 1 2; do
+        (
+            for ((i = lane; i <= BENCH_LC_CLIENTS; i += 2)); do
+                bench_window "$(printf 'bench-l%02d' "$i")" "压测$i号窗口" \
+                    "${LC_SERIES[$(((i - 1) % n))]}" "$T/lc_clients.tsv"
+            done
+        ) &
+        pids+=($!)
+    done
+    for lane in "${pids[@]}"; do
+        wait "$lane" || bench_die "ticket_lifecycle: setting up the windows failed (see above)"
+    done
+    (($(wc -l <"$T/lc_clients.tsv") == BENCH_LC_CLIENTS)) ||
+        bench_die "ticket_lifecycle: only $(wc -l <"$T/lc_clients.tsv") of" \
+            "$BENCH_LC_CLIENTS clients set up"
+    bench_log "ticket_lifecycle: $n series (Y*, ids ${LC_SERIES[*]}), $BENCH_LC_CLIENTS" \
+        "windows and staff set up in $((SECONDS - t0)) s"
+}
+
+# the display side: series X and 4 windows bench-d01..04 serving it (d01-d03 call for
+# the board, d04 makes the sse_fanout calls)
+DSP_SERIES=
+DSP_WINDOWS=()
+DSP_COOKIES=()
+DSP_CSRFS=()
+dsp_setup() {
+    [[ -n $DSP_SERIES ]] && return 0
+    DSP_SERIES=$(ensure_series X 叫号测试)
+    : >"$T/dsp_clients.tsv"
+    local i w c x
+    for i in 1 2 3 4; do
+        bench_window "bench-d0$i" "叫号测试$i号窗口" "$DSP_SERIES" "$T/dsp_clients.tsv"
+    done
+    while IFS=$'\t' read -r w _ c x; do
+        DSP_WINDOWS+=("$w")
+        DSP_COOKIES+=("$c")
+        DSP_CSRFS+=("$x")
+    done <"$T/dsp_clients.tsv"
+}
+
+# a few tickets waiting and called, so the board is not trivial
+BOARD_FILLED=0
+board_fill() {
+    ((BOARD_FILLED)) && return 0
+    dsp_setup
+    local names=(张伟 王芳 李娜 刘洋 陈静 杨磊 赵敏 黄强) i
+    for i in "${!names[@]}"; do
+        api POST "/api/halls/$HALL_ID/tickets" \
+            "{\"series_id\":$DSP_SERIES,\"name\":\"${names[$i]}\"}" \
+            "${DSP_COOKIES[0]}" "${DSP_CSRFS[0]}"
+        api_expect "POST /api/halls/$HALL_ID/tickets {series_id:$DSP_SERIES} (as staff)" 201
+    done
+    for i in 0 1 2; do
+        api POST "/api/windows/${DSP_WINDOWS[$i]}/call-next" "" "${DSP_COOKIES[$i]}" \
+            "${DSP_CSRFS[$i]}"
+        api_expect "POST /api/windows/${DSP_WINDOWS[$i]}/call-next" 200
+    done
+    BOARD_FILLED=1
 }
 
 # ---------------------------------------------------------------- cases
@@ -252,6 +444,160 @@ case_catalog_read() {
     bench_row catalog_read "$WRK_OPS" "$WRK_P50" "$WRK_P99" nginx_static
 }
 
+case_ticket_lifecycle() {
+    local drv=$ROOT/build/bench/lifecycle
+    [[ -x $drv ]] ||
+        bench_die "ticket_lifecycle: $drv not found - build it (make build/bench/lifecycle)"
+    lc_setup
+    # one lifecycle by hand first, so a missing or changed endpoint shows plainly
+    local w sr c x tid
+    IFS=$'\t' read -r w sr c x <"$T/lc_clients.tsv"
+    api POST "/api/halls/$HALL_ID/tickets" "{\"series_id\":$sr}" "$c" "$x"
+    api_expect "POST /api/halls/$HALL_ID/tickets {series_id:$sr} (as a staff member)" 201
+    api POST "/api/windows/$w/call-next" "" "$c" "$x"
+    api_expect "POST /api/windows/$w/call-next" 200
+    tid=$(jq -r '.id // empty' "$API_OUT")
+    [[ $(jq -r '.status // empty' "$API_OUT") == called && -n $tid ]] ||
+        bench_die "POST /api/windows/$w/call-next: expected a ticket with status called, got" \
+            "$(head -c 300 "$API_OUT")"
+    api POST "/api/tickets/$tid/start" "" "$c" "$x"
+    api_expect "POST /api/tickets/$tid/start" 200
+    api POST "/api/tickets/$tid/finish" "" "$c" "$x"
+    api_expect "POST /api/tickets/$tid/finish" 200
+    [[ $(jq -r '.status // empty' "$API_OUT") == "done" ]] ||
+        bench_die "POST /api/tickets/$tid/finish: expected status done, got" \
+            "$(head -c 300 "$API_OUT")"
+
+    local raw=$BENCH_OUT/lifecycle.txt rc=0 m0 m1 t0 t1 c0 c1
+    m0=$(commit_counters)
+    c0=$(_bench_proc_ticks "$SRV_PID")
+    t0=$(date +%s.%N)
+    bench_log "ticket_lifecycle: $BENCH_LC_CLIENTS clients, ${BENCH_WARMUP}s warm-up +" \
+        "${BENCH_SECONDS}s (issue -> call-next -> start -> finish), ${#LC_SERIES[@]} series"
+    "$drv" --port "$SRV_PORT" --hall "$HALL_ID" --clients "$T/lc_clients.tsv" \
+        --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP" --progress \
+        >"$raw" 2>"$BENCH_OUT/lifecycle.log" || rc=$?
+    ((rc == 0 || rc == 2)) ||
+        { cat "$BENCH_OUT/lifecycle.log" >&2; bench_die "ticket_lifecycle: driver failed"; }
+    t1=$(date +%s.%N)
+    c1=$(_bench_proc_ticks "$SRV_PID")
+    m1=$(commit_counters)
+    local line
+    line=$(tail -n 1 "$raw")
+    [[ $line == lifecycles=* ]] ||
+        { cat "$BENCH_OUT/lifecycle.log" >&2; bench_die "ticket_lifecycle: no result"; }
+    bench_log "ticket_lifecycle: $line"
+    if ((rc == 2)); then
+        grep -v ' t=' "$BENCH_OUT/lifecycle.log" | head -n 12 >&2 || true
+        bench_warn "ticket_lifecycle: $(bench_kv "$line" errors) errors - the numbers are" \
+            "suspect (see $BENCH_OUT/lifecycle.log)"
+    fi
+    # the server's group commit and CPU over the whole driver run (warm-up and drain too)
+    awk -v a="$m0" -v b="$m1" -v t="$t0 $t1" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+        BEGIN { split(a, x, " "); split(b, y, " "); split(t, d, " ")
+        n = y[1] - x[1]; j = y[2] - x[2]; s = d[2] - d[1]; if (s <= 0) exit
+        printf "[bench] ticket_lifecycle: during the run the server used %.0f%% of one core", \
+            100 * c / hz / s
+        if (n > 0) printf "; %d commits (%.0f/s), %.1f writes per commit on average", \
+            n, n / s, j / n
+        printf "\n" }' >&2
+    lc_crosscheck "$line"
+    bench_row ticket_lifecycle "$(bench_kv "$line" ops_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)"
+}
+
+# commit_counters: "COMMITS WRITES" from the server's /metrics (0 0 when absent)
+commit_counters() {
+    curl -s --max-time 5 "$SRV/metrics" | awk '
+        /^ck_db_commit_batch_size_count / { c = $2 } /^ck_db_commit_batch_size_sum / { s = $2 }
+        END { printf "%d %d\n", c, s }'
+}
+
+# After the run, the server must agree with the driver: nobody left waiting in the Y*
+# series, and today's served count of the Y* series = the driver's finishes + the one by
+# hand.
+lc_crosscheck() {
+    local line=$1 issued finished waiting served ids
+    issued=$(bench_kv "$line" issued_total)
+    finished=$(bench_kv "$line" finished_total)
+    [[ $issued == "$finished" ]] ||
+        bench_warn "ticket_lifecycle: the driver issued $issued tickets but finished $finished"
+    ids=$(printf '%s\n' "${LC_SERIES[@]}" | jq -s -c .)
+    api GET "/api/halls/$HALL_ID/waiting"
+    if [[ $API_CODE == 200 ]]; then
+        waiting=$(jq -r --argjson ids "$ids" \
+            '[.series[]? | select(.series_id as $s | $ids | index($s)) | .waiting] | add // 0' \
+            "$API_OUT")
+        [[ $waiting == 0 ]] ||
+            bench_warn "ticket_lifecycle: GET /api/halls/$HALL_ID/waiting shows $waiting" \
+                "tickets still waiting in the Y* series (expected 0)"
+    else
+        bench_warn "ticket_lifecycle: GET /api/halls/$HALL_ID/waiting answered $API_CODE"
+    fi
+    api GET "/api/halls/$HALL_ID/stats?by=series"
+    served=
+    [[ $API_CODE == 200 ]] &&
+        served=$(jq -r --argjson ids "$ids" \
+            '[.rows[]? | select((.key | tostring) as $k | ($ids | map(tostring) | index($k))
+                or ((.name // "") | startswith("压测取号"))) | .served] | add // empty' \
+            "$API_OUT")
+    if [[ -z $served ]]; then
+        bench_log "ticket_lifecycle: no served count for the Y* series in GET" \
+            "/api/halls/$HALL_ID/stats?by=series (HTTP $API_CODE); not cross-checked"
+    elif [[ $served == $((finished + 1)) ]]; then
+        bench_log "ticket_lifecycle: cross-check ok: the server counts $served served in" \
+            "the Y* series (driver $finished + 1 by hand), none waiting"
+    else
+        bench_warn "ticket_lifecycle: GET /api/halls/$HALL_ID/stats?by=series counts $served" \
+            "served in the Y* series, the driver finished $finished (+1 by hand)"
+    fi
+}
+
+case_board_read() {
+    board_fill
+    local url=$SRV/api/halls/$HALL_ID/board code
+    code=$(curl -s -o "$T/board.json" -w '%{http_code}' "$url")
+    [[ $code == 200 ]] ||
+        bench_die "board_read: GET $url answered HTTP $code: $(head -c 300 "$T/board.json")"
+    jq -e '(.current | length) > 0 and .total_waiting > 0' "$T/board.json" >/dev/null 2>&1 ||
+        bench_die "board_read: after 8 tickets and 3 calls, GET $url shows no current call or" \
+            "nobody waiting: $(head -c 400 "$T/board.json")"
+    bench_log "board_read: $(jq '.current | length' "$T/board.json") current calls," \
+        "$(jq '.recent | length' "$T/board.json") recent, $(jq '.total_waiting' "$T/board.json")" \
+        "waiting, $(wc -c <"$T/board.json") bytes"
+    bench_wrk board_read "$url"
+    bench_row board_read "$WRK_OPS" "$WRK_P50" "$WRK_P99" nginx_static
+}
+
+case_sse_fanout() {
+    local drv=$ROOT/build/bench/sse_fanout
+    [[ -x $drv ]] ||
+        bench_die "sse_fanout: $drv not found - build it (make build/bench/sse_fanout)"
+    dsp_setup
+    local raw=$BENCH_OUT/sse_fanout.txt rc=0 line
+    bench_log "sse_fanout: $BENCH_SSE_SUBS streams, $BENCH_SSE_CALLS calls" \
+        "${BENCH_SSE_INTERVAL_MS} ms apart"
+    "$drv" --port "$SRV_PORT" --hall "$HALL_ID" --series "$DSP_SERIES" \
+        --window "${DSP_WINDOWS[3]}" --cookie "${DSP_COOKIES[3]}" --csrf "${DSP_CSRFS[3]}" \
+        --subs "$BENCH_SSE_SUBS" --calls "$BENCH_SSE_CALLS" \
+        --interval-ms "$BENCH_SSE_INTERVAL_MS" --pid "$SRV_PID" \
+        >"$raw" 2>"$BENCH_OUT/sse_fanout.log" || rc=$?
+    ((rc == 0 || rc == 2)) ||
+        { cat "$BENCH_OUT/sse_fanout.log" >&2; bench_die "sse_fanout: driver failed"; }
+    line=$(tail -n 1 "$raw")
+    [[ $line == subs=* ]] ||
+        { cat "$BENCH_OUT/sse_fanout.log" >&2; bench_die "sse_fanout: no result"; }
+    bench_log "sse_fanout: $line"
+    if ((rc == 2)); then
+        grep -v ': call ' "$BENCH_OUT/sse_fanout.log" | head -n 12 >&2 || true
+        bench_warn "sse_fanout: $(bench_kv "$line" missing) missing deliveries," \
+            "$(bench_kv "$line" errors) call errors, $(bench_kv "$line" dropped) dropped" \
+            "streams - the numbers are suspect (see $BENCH_OUT/sse_fanout.log)"
+    fi
+    bench_row sse_fanout "" "$(bench_kv "$line" p50_ms)" "$(bench_kv "$line" p99_ms)"
+    bench_row "sse_${BENCH_SSE_SUBS}_rss_mb" "" "$(bench_kv "$line" rss_mb)" ""
+}
+
 case_due_date() {
     # the deadline engine in process: 1,000,000 random (date, n) pairs, median of 5 rounds
     local out
@@ -263,6 +609,16 @@ case_due_date() {
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
+}
+
+# our server (first; "0" when not running), nginx and nginx's workers (bench_cpu_check)
+our_pids() {
+    echo "${SRV_PID:-0}"
+    if [[ -n $NGINX_PID ]]; then
+        echo "$NGINX_PID"
+        ps -o pid= --ppid "$NGINX_PID" 2>/dev/null
+    fi
+    return 0
 }
 
 # ---------------------------------------------------------------- main
@@ -277,12 +633,17 @@ main() {
         esac
     done
     install_tools
+    bench_busy_check
     T=$(mktemp -d "${TMPDIR:-/tmp}/chuangkou-bench.XXXXXX")
     bench_summary_init
     ((need_nginx)) && start_nginx
     ((need_server)) && start_server
     for c in $BENCH_CASES; do
+        # shellcheck disable=SC2046 # the PIDs are words
+        bench_cpu_mark $(our_pids)
         "case_$c"
+        # shellcheck disable=SC2046
+        bench_cpu_check "$c" $(our_pids)
     done
     if [[ -n $SRV_PID ]]; then
         bench_log "RSS after load: $(bench_rss_mb "$SRV_PID") MB"
