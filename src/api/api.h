@@ -89,6 +89,12 @@ int api_body(struct req *r, const struct jfield *fields, int n);
  * from an `after` callback only. */
 void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
 
+/* The compiled working-day calendar for this request: from the read cache
+ * when nothing changed, else built and cached (api_calendar.c). Valid for the
+ * request; NULL with an answer set on failure. */
+struct calendar;
+const struct calendar *api_request_calendar(struct req *r);
+
 /* route handlers, by file */
 int api_healthz(struct req *r);
 int api_metrics(struct req *r);

@@ -64,32 +64,6 @@ static int hall_param(struct req *r, struct org_node *n)
     return 0;
 }
 
-/* The calendar for a read: from the read cache as api_calendar.c keeps it,
- * else built (and cached). NULL with an answer set on failure. */
-static const struct calendar *read_calendar(struct req *r)
-{
-    struct db *db = req_db(r);
-    size_t len = 0;
-    const struct calendar *c = db_cache_get(db, "calendar", &len);
-    if (c)
-        return c;
-    struct calendar *built = NULL;
-    int rc = calendar_load(db, &built);
-    if (rc < 0) {
-        req_error(r, rc, NULL, "cannot read the calendar");
-        return NULL;
-    }
-    size_t size = calendar_size(built);
-    db_cache_put(db, "calendar", built, size);
-    void *copy = arena_alloc(&r->arena, size);
-    if (copy)
-        memcpy(copy, built, size);
-    free(built);
-    if (!copy)
-        req_error(r, ERR_NOMEM, NULL, "out of memory");
-    return copy;
-}
-
 /* GET /api/halls/{id}/slots?item_code=&day=: public */
 static int api_slots_get(struct req *r)
 {
@@ -102,7 +76,7 @@ static int api_slots_get(struct req *r)
         return req_error(r, ERR_INVALID, "item_code", "give item_code");
     if (!day)
         return req_error(r, ERR_INVALID, "day", "give day as YYYY-MM-DD");
-    const struct calendar *cal = read_calendar(r);
+    const struct calendar *cal = api_request_calendar(r);
     if (!cal)
         return REQ_DONE;
     struct appt_slot *s = NULL;

@@ -11,7 +11,7 @@
 /* The compiled calendar for this request: from the read cache when nothing
  * changed, else built and cached. The result lives in r->arena or the cache,
  * valid for the request. NULL with an answer set on failure. */
-static const struct calendar *request_calendar(struct req *r)
+const struct calendar *api_request_calendar(struct req *r)
 {
     struct db *db = req_db(r);
     size_t len = 0;
@@ -111,7 +111,7 @@ int api_calendar_due(struct req *r)
     if (parse_pauses(pauses_s, pauses, &npauses) < 0)
         return req_error(r, ERR_INVALID, "pauses",
                          "pauses must be STOP:RESUME pairs of dates, comma-separated");
-    const struct calendar *c = request_calendar(r);
+    const struct calendar *c = api_request_calendar(r);
     if (!c)
         return REQ_DONE;
     struct calendar_deadline d;
