@@ -650,26 +650,6 @@ int appt_cancel(struct db *db, const char *code, const char *phone, int64_t now,
     return 0;
 }
 
-static int may_check_in(struct db *db, const struct actor *who, const struct org_node *hall,
-                        struct err *e)
-{
-    if (who->role == ROLE_SYSTEM)
-        return 0;
-    if (who->role == ROLE_DEVICE) {
-        struct device d;
-        int rc = device_get(db, who->device_id, &d);
-        if (rc < 0 && rc != ERR_NOTFOUND)
-            return db_fail(e, rc);
-        if (rc == 0 && d.active && strcmp(d.kind, "kiosk") == 0 && d.node_id == hall->id)
-            return 0;
-        return err_set(e, ERR_FORBIDDEN, NULL, "only a kiosk of %s may check in its appointments",
-                       hall->name);
-    }
-    if ((who->role == ROLE_ADMIN || who->role == ROLE_STAFF) && actor_in_scope(who, hall->path))
-        return 0;
-    return err_set(e, ERR_FORBIDDEN, NULL, "you may not check in appointments at %s", hall->name);
-}
-
 static void hhmm(int64_t t, char out[16])
 {
     int32_t d;
@@ -685,7 +665,7 @@ int appt_checkin(struct db *db, const struct actor *who, int64_t hall_id, const 
     char ch[CRYPTO_SHA256_HEX], ph[CRYPTO_SHA256_HEX];
     int rc = load_hall(db, hall_id, &hall, e);
     if (rc == 0)
-        rc = may_check_in(db, who, &hall, e);
+        rc = queue_may_issue(db, who, &hall, e);
     if (rc < 0)
         return rc;
     rc = appt_sweep(db, now, NULL);

@@ -473,8 +473,8 @@ static int resolve_series(struct db *db, const struct actor *who, const struct o
     return 0;
 }
 
-static int may_issue(struct db *db, const struct actor *who, const struct org_node *hall,
-                     struct err *e)
+int queue_may_issue(struct db *db, const struct actor *who, const struct org_node *hall,
+                    struct err *e)
 {
     if (who->role == ROLE_SYSTEM)
         return 0;
@@ -601,7 +601,7 @@ int queue_issue(struct db *db, const struct actor *who, const struct queue_issue
     char masked[sizeof(out->display_name)] = "", hash[CRYPTO_SHA256_HEX];
     int rc = queue_load_hall(db, in->hall_id, &hall, e);
     if (rc == 0)
-        rc = may_issue(db, who, &hall, e);
+        rc = queue_may_issue(db, who, &hall, e);
     if (rc < 0)
         return rc;
     if (in->priority < QUEUE_NORMAL || in->priority > QUEUE_GREEN)

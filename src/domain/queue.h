@@ -173,6 +173,12 @@ struct queue_issue_input {
  * item_code / series_id / priority / name / phone, ERR_CONFLICT (the series
  * is inactive: field series_id; numbers used up). out gets the ticket with
  * its position and ETA. */
+/* May who issue tickets at hall (a kiosk device of the hall, or an admin or
+ * staff member whose scope holds it, or the command line)? 0 or
+ * ERR_FORBIDDEN with e filled. Appointment check-in uses the same rule. */
+int queue_may_issue(struct db *db, const struct actor *who, const struct org_node *hall,
+                    struct err *e);
+
 int queue_issue(struct db *db, const struct actor *who, const struct queue_issue_input *in,
                 int64_t now, struct queue_ticket *out, struct err *e);
 
