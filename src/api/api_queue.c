@@ -561,6 +561,16 @@ static int run_open(struct db *db, struct api_op *op, struct err *e)
     return rc;
 }
 
+static int run_pause(struct db *db, struct api_op *op, struct err *e)
+{
+    struct qop *q = (struct qop *)op;
+    int rc = queue_window_pause(db, &op->who, q->id, q->now, e);
+    if (rc == 0)
+        rc = with_window(db, q, q->id, 1, e);
+    q->board = rc == 0;
+    return rc;
+}
+
 static int run_close(struct db *db, struct api_op *op, struct err *e)
 {
     struct qop *q = (struct qop *)op;
@@ -622,6 +632,14 @@ static int api_window_close(struct req *r)
     if (!q || window_prep(r, q) < 0 || body_opt(r, NULL, 0) < 0)
         return REQ_DONE;
     return qop_submit(r, q, run_close);
+}
+
+static int api_window_pause(struct req *r)
+{
+    struct qop *q = qop_new(r);
+    if (!q || window_prep(r, q) < 0 || body_opt(r, NULL, 0) < 0)
+        return REQ_DONE;
+    return qop_submit(r, q, run_pause);
 }
 
 static int api_call_next(struct req *r)
@@ -1036,6 +1054,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/halls/{id}/stats", api_hall_stats, 0, 0, NULL, 0},
     {HTTP_POST, "/api/windows/{id}/open", api_window_open, 0, 0, NULL, 0},
     {HTTP_POST, "/api/windows/{id}/close", api_window_close, 0, 0, NULL, 0},
+    {HTTP_POST, "/api/windows/{id}/pause", api_window_pause, 0, 0, NULL, 0},
     {HTTP_POST, "/api/windows/{id}/call-next", api_call_next, 0, 0, NULL, 0},
     {HTTP_POST, "/api/windows/{id}/call", api_call_code, 0, 0, NULL, 0},
     {HTTP_POST, "/api/windows/{id}/walk-direct", api_walk_direct, 0, 0, NULL, 0},

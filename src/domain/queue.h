@@ -333,6 +333,13 @@ int queue_profile_set(struct db *db, const struct actor *who, int64_t window_id,
 int queue_window_open(struct db *db, const struct actor *who, int64_t window_id, int64_t now,
                       struct err *e);
 
+/* Pause an open window (暂停服务; write transaction; audited): it calls
+ * nobody (calling answers ERR_CONFLICT "the window is paused") until it is
+ * opened again; a ticket it holds can still be served and finished.
+ * Pausing a paused window changes nothing; a closed one is ERR_CONFLICT. */
+int queue_window_pause(struct db *db, const struct actor *who, int64_t window_id, int64_t now,
+                       struct err *e);
+
 /* Close a window (write transaction; audited). It must hold no called or
  * serving ticket (ERR_CONFLICT field "status"); parked tickets stay parked. */
 int queue_window_close(struct db *db, const struct actor *who, int64_t window_id, int64_t now,

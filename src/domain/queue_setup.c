@@ -647,6 +647,8 @@ int queue_window_busy(struct db *db, const struct org_node *win, struct err *e)
     int rc = window_state(db, win->id, status, &tid);
     if (rc < 0)
         return queue_db_fail(e, rc);
+    if (strcmp(status, "paused") == 0)
+        return err_set(e, ERR_CONFLICT, "status", "the window is paused");
     if (strcmp(status, "open") != 0)
         return err_set(e, ERR_CONFLICT, "status", "window %s is %s; open it first", win->name,
                        status);
@@ -654,6 +656,42 @@ int queue_window_busy(struct db *db, const struct org_node *win, struct err *e)
         return err_set(e, ERR_CONFLICT, "status", "window %s still holds ticket %s (%s)", win->name,
                        t.code, queue_status_name(t.status));
     return err_set(e, ERR_CONFLICT, "status", "window %s is busy", win->name);
+}
+
+static const char SQL_WINDOW_PAUSE[] =
+    "UPDATE window_state SET status = 'paused', updated_at = ?2"
+    " WHERE window_id = ?1 AND status = 'open' RETURNING window_id";
+
+int queue_window_pause(struct db *db, const struct actor *who, int64_t window_id, int64_t now,
+                       struct err *e)
+{
+    struct org_node win;
+    char status[16];
+    int64_t tid = 0;
+    int rc = queue_load_window(db, window_id, &win, e);
+    if (rc == 0)
+        rc = queue_may_work_at(db, who, &win, e);
+    if (rc < 0)
+        return rc;
+    rc = window_state(db, window_id, status, &tid);
+    if (rc < 0)
+        return queue_db_fail(e, rc);
+    if (strcmp(status, "paused") == 0)
+        return 0; /* pausing a paused window changes nothing */
+    if (strcmp(status, "open") != 0)
+        return err_set(e, ERR_CONFLICT, "status", "window %s is %s; open it first", win.name,
+                       status);
+    struct db_stmt *st = NULL;
+    rc = db_prepare(db, SQL_WINDOW_PAUSE, &st);
+    if (rc < 0)
+        return queue_db_fail(e, rc);
+    db_bind_int64(st, 1, window_id);
+    db_bind_int64(st, 2, now);
+    rc = queue_step_once(st);
+    if (rc >= 0)
+        rc = audit_append(db, who, "pause", "window_state", window_id, window_id, NULL,
+                          json_pack("{s:s}", "status", "paused"));
+    return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
 int queue_window_close(struct db *db, const struct actor *who, int64_t window_id, int64_t now,

@@ -506,3 +506,47 @@ test('the recall limit is a hall setting: read by staff, set by an admin', async
   const adminB = await loginAs('t_admin_b');
   assertError(await adminB.put(`/api/halls/${hall}/queue-settings`, { json: { recall_limit: 1 } }), 403, 'forbidden');
 });
+
+test('pause (暂停服务): a paused window calls nobody but finishes what it holds; open resumes it', async () => {
+  const [w1] = windows;
+  assertError(await staff1.post(`/api/windows/${w1.id}/pause`), 409, 'conflict', 'status'); // closed
+  assertError(await outsider.post(`/api/windows/${w1.id}/pause`), 403, 'forbidden');
+  assertStatus(await staff1.post(`/api/windows/${w1.id}/open`), 200);
+  const a = (await kiosk.post(`/api/halls/${hall.id}/tickets`, { series_id: seriesA.id })).json;
+  const b = (await kiosk.post(`/api/halls/${hall.id}/tickets`, { series_id: seriesA.id })).json;
+  try {
+    const called = await staff1.post(`/api/windows/${w1.id}/call-next`);
+    assertStatus(called, 200);
+    assert.equal(called.json.id, a.id);
+    const p = await staff1.post(`/api/windows/${w1.id}/pause`);
+    assertStatus(p, 200, 'pause');
+    assert.equal(p.json.status, 'paused');
+    assert.equal(p.json.current.id, a.id, 'the called ticket stays with the paused window');
+    assertStatus(await staff1.post(`/api/windows/${w1.id}/pause`), 200, 'pausing twice changes nothing');
+    const list = (await staff1.get(`/api/halls/${hall.id}/windows/status`)).json.items;
+    assert.equal(list.find((w) => w.window_id === w1.id).status, 'paused');
+    // what it holds is still served and finished
+    assertStatus(await staff1.post(`/api/tickets/${a.id}/start`), 200);
+    assertStatus(await staff1.post(`/api/tickets/${a.id}/finish`), 200);
+    // but it calls nobody
+    const refused = await staff1.post(`/api/windows/${w1.id}/call-next`);
+    assertError(refused, 409, 'conflict', 'status');
+    assert.equal(refused.json.error.message, 'the window is paused');
+    assertError(await staff1.post(`/api/windows/${w1.id}/call`, { code: b.code }), 409, 'conflict', 'status');
+    assertError(await staff1.post(`/api/windows/${w1.id}/walk-direct`, {}), 409, 'conflict', 'status');
+    const still = (await staff1.get(`/api/tickets/${b.id}/timeline`)).json.ticket;
+    assert.equal(still.status, 'waiting', 'nothing was called while paused');
+    // opening it again resumes calling
+    const o = await staff1.post(`/api/windows/${w1.id}/open`);
+    assertStatus(o, 200);
+    assert.equal(o.json.status, 'open');
+    const next = await staff1.post(`/api/windows/${w1.id}/call-next`);
+    assertStatus(next, 200);
+    assert.equal(next.json.id, b.id);
+    assertStatus(await staff1.post(`/api/tickets/${b.id}/start`), 200);
+    assertStatus(await staff1.post(`/api/tickets/${b.id}/finish`), 200);
+  } finally {
+    await staff1.post(`/api/windows/${w1.id}/open`);
+    await staff1.post(`/api/windows/${w1.id}/close`);
+  }
+});

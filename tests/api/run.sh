@@ -9,6 +9,7 @@
 # loopback port, the suite, then (server stopped) sanitizer/log checks and the
 # audit-chain `verify` checks. Ends with "N passed, N failed" over both passes.
 # Set CK_API_KEEP=1 to keep the temporary directories.
+# Set CK_API_FILES="tests/api/queue.test.mjs ..." to run only those files.
 set -uo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -193,7 +194,7 @@ run_pass_inner() {
         node --test --test-concurrency=1 --test-timeout=180000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$T/tap.txt" \
-        tests/api/
+        ${CK_API_FILES:-tests/api/}
     local node_rc=$?
     local np nf nc
     np=$(awk '/^# pass /{print $3}' "$T/tap.txt" | tail -n 1)
