@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/board.h"
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
@@ -795,6 +796,8 @@ static int cmd_serve(int argc, char **argv)
     struct app app;
     memset(&app, 0, sizeof(app));
     app.cfg = &cfg;
+    app.services_start = board_start;
+    app.services_stop = board_stop;
     char msg[256] = "";
     if (writer_start(cfg.db, &app.writer, msg, sizeof(msg)) < 0) {
         fprintf(stderr, "error: %s\n", msg);

@@ -13,6 +13,9 @@
 #include "http/req.h"
 #include "http/router.h"
 
+struct db;
+struct org_node;
+
 #define API_PER_PAGE_DEFAULT 50
 #define API_PER_PAGE_MAX 500
 
@@ -74,6 +77,11 @@ int api_scope(struct req *r, const char *path);
  * scope; else answers 400 (no such node) or 403 and returns < 0. */
 int api_filter_node(struct req *r, int64_t node_id, const char *field);
 
+/* org_get on the request's read connection, through its read cache (a
+ * commit anywhere drops it): 0, ERR_NOTFOUND or a database error. For
+ * reads only; a write's run function uses org_get on its own connection. */
+int api_org_get(struct req *r, int64_t id, struct org_node *n);
+
 /* 403 unless the caller has one of the roles (bit mask of 1 << ROLE_*). */
 int api_role(struct req *r, unsigned roles);
 
@@ -88,6 +96,13 @@ int api_body(struct req *r, const struct jfield *fields, int n);
  * check-in): tell the hall's screens, ticket.issued and board.changed. Call
  * from an `after` callback only. */
 void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
+
+/* The hall board as JSON text (malloc'd, into *text): 0, ERR_NOTFOUND (not
+ * an active hall), ERR_NOMEM or a database error. Any read connection. */
+int api_queue_board_render(struct db *db, int64_t hall_id, char **text);
+
+/* Whether two rendered boards show the same (generated_at aside). */
+int api_queue_board_same(const char *a, const char *b);
 
 /* The compiled working-day calendar for this request: from the read cache
  * when nothing changed, else built and cached (api_calendar.c). Valid for the

@@ -54,7 +54,7 @@ static int hall_param(struct req *r, struct org_node *n)
     int64_t id;
     if (req_param_id(r, 0, &id) < 0)
         return ERR_NOTFOUND;
-    int rc = org_get(req_db(r), id, n);
+    int rc = api_org_get(r, id, n);
     if (rc == 0 && (strcmp(n->kind, "hall") != 0 || !n->active))
         rc = ERR_NOTFOUND;
     if (rc < 0) {

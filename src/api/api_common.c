@@ -1,4 +1,5 @@
 /* api_common.c - what the resource handlers share, and the route table. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -83,12 +84,31 @@ int api_scope(struct req *r, const char *path)
     return ERR_FORBIDDEN;
 }
 
+int api_org_get(struct req *r, int64_t id, struct org_node *n)
+{
+    struct db *db = req_db(r);
+    if (!db)
+        return ERR_UNAVAILABLE;
+    char key[32];
+    size_t len = 0;
+    snprintf(key, sizeof(key), "org:%lld", (long long)id);
+    const void *hit = db_cache_get(db, key, &len);
+    if (hit && len == sizeof(*n)) {
+        memcpy(n, hit, sizeof(*n));
+        return 0;
+    }
+    int rc = org_get(db, id, n);
+    if (rc == 0)
+        db_cache_put(db, key, n, sizeof(*n));
+    return rc;
+}
+
 int api_filter_node(struct req *r, int64_t node_id, const char *field)
 {
     if (!node_id)
         return 0;
     struct org_node n;
-    int rc = org_get(req_db(r), node_id, &n);
+    int rc = api_org_get(r, node_id, &n);
     if (rc == ERR_NOTFOUND) {
         req_error(r, ERR_INVALID, field, "no such node");
         return rc;

@@ -30,7 +30,7 @@ static int node_of_kind(struct req *r, const char *kind, struct org_node *n)
     int64_t id;
     if (req_param_id(r, 0, &id) < 0)
         return ERR_NOTFOUND;
-    int rc = org_get(req_db(r), id, n);
+    int rc = api_org_get(r, id, n);
     if (rc == 0 && (strcmp(n->kind, kind) != 0 || !n->active))
         rc = ERR_NOTFOUND;
     if (rc < 0) {

@@ -251,7 +251,7 @@ static int api_notice_handbook(struct req *r)
     if (req_query_done(r) < 0 || req_param_id(r, 0, &id) < 0)
         return REQ_DONE;
     struct org_node hall;
-    int rc = org_get(req_db(r), id, &hall);
+    int rc = api_org_get(r, id, &hall);
     if (rc < 0 && rc != ERR_NOTFOUND)
         return req_error(r, rc, NULL, "database error");
     if (rc == ERR_NOTFOUND || strcmp(hall.kind, "hall") != 0 || !hall.active)
@@ -389,11 +389,11 @@ static int api_notice_issue(struct req *r)
 static void issuing_hall(struct req *r, int64_t node_id, struct notice_info *in)
 {
     struct org_node *n = arena_alloc(&r->arena, sizeof(*n));
-    if (!n || !node_id || org_get(req_db(r), node_id, n) < 0)
+    if (!n || !node_id || api_org_get(r, node_id, n) < 0)
         return;
     if (strcmp(n->kind, "window") == 0 && n->parent_id) {
         struct org_node *hall = arena_alloc(&r->arena, sizeof(*hall));
-        if (hall && org_get(req_db(r), n->parent_id, hall) == 0)
+        if (hall && api_org_get(r, n->parent_id, hall) == 0)
             n = hall;
     }
     in->hall_name = n->name;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/board.h"
 #include "base/date.h"
 #include "domain/org.h"
 #include "domain/queue.h"
@@ -127,6 +128,39 @@ static json_t *calls_json(const struct queue_call *c, int n)
     return arr;
 }
 
+int api_queue_board_render(struct db *db, int64_t hall_id, char **text)
+{
+    struct arena a = {0};
+    struct queue_board b;
+    *text = NULL;
+    int rc = queue_board(db, hall_id, now_s(), &a, &b);
+    if (rc == 0) {
+        json_t *j = json_pack("{s:I,s:s,s:I,s:o*,s:o*,s:o*,s:i}", "hall_id", (json_int_t)b.hall_id,
+                              "hall_name", b.hall_name, "generated_at", (json_int_t)b.generated_at,
+                              "current", calls_json(b.current, b.ncurrent), "recent",
+                              calls_json(b.recent, b.nrecent), "waiting",
+                              waits_json(b.waiting, b.nwaiting), "total_waiting", b.total_waiting);
+        *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        rc = *text ? 0 : ERR_NOMEM;
+    }
+    arena_reset(&a);
+    return rc;
+}
+
+int api_queue_board_same(const char *a, const char *b)
+{
+    static const char key[] = "\"generated_at\":";
+    const char *ka = strstr(a, key), *kb = strstr(b, key);
+    if (!ka || !kb || ka - a != kb - b || strncmp(a, b, (size_t)(ka - a)) != 0)
+        return 0;
+    ka += sizeof(key) - 1;
+    kb += sizeof(key) - 1;
+    ka += strspn(ka, "0123456789");
+    kb += strspn(kb, "0123456789");
+    return strcmp(ka, kb) == 0;
+}
+
 /* The board of a hall as JSON text: from the read cache ("board:<id>",
  * dropped by any commit) or rendered once and put there. *text is borrowed
  * from the cache or r->arena, valid for the request. Returns 0, or an
@@ -135,26 +169,17 @@ static int board_text(struct req *r, struct db *db, int64_t hall_id, const char 
 {
     char key[40];
     snprintf(key, sizeof(key), "board:%lld", (long long)hall_id);
-    /* the cache keeps the closing NUL too: the text goes to sse_publish */
+    /* the cache keeps the closing NUL too */
     const char *cached = db_cache_get(db, key, len);
     if (cached && *len > 0 && cached[*len - 1] == '\0') {
         *text = cached;
         (*len)--;
         return 0;
     }
-    struct queue_board b;
-    int rc = queue_board(db, hall_id, now_s(), &r->arena, &b);
+    char *s = NULL;
+    int rc = api_queue_board_render(db, hall_id, &s);
     if (rc < 0)
         return rc;
-    json_t *j =
-        json_pack("{s:I,s:s,s:I,s:o*,s:o*,s:o*,s:i}", "hall_id", (json_int_t)b.hall_id, "hall_name",
-                  b.hall_name, "generated_at", (json_int_t)b.generated_at, "current",
-                  calls_json(b.current, b.ncurrent), "recent", calls_json(b.recent, b.nrecent),
-                  "waiting", waits_json(b.waiting, b.nwaiting), "total_waiting", b.total_waiting);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return ERR_NOMEM;
     char *copy = arena_strdup(&r->arena, s);
     free(s);
     if (!copy)
@@ -173,7 +198,7 @@ static int node_param(struct req *r, const char *kind, struct org_node *n)
     int64_t id;
     if (req_param_id(r, 0, &id) < 0)
         return ERR_NOTFOUND;
-    int rc = org_get(req_db(r), id, n);
+    int rc = api_org_get(r, id, n);
     if (rc == 0 && (strcmp(n->kind, kind) != 0 || !n->active))
         rc = ERR_NOTFOUND;
     if (rc < 0) {
@@ -327,14 +352,8 @@ static int qop_after(struct req *r, int rc, struct err *e)
     }
     free(ticket);
     free(window);
-    struct db *db = req_db(r);
-    if (q->board && q->pub_hall && db) {
-        const char *text = NULL;
-        size_t len = 0;
-        db_cache_sync(db); /* this commit is newer than the request's start */
-        if (board_text(r, db, q->pub_hall, &text, &len) == 0)
-            publish("hall", q->pub_hall, "board.changed", text);
-    }
+    if (q->board)
+        board_touch(q->pub_hall);
     return ret;
 }
 
@@ -352,10 +371,7 @@ void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id
         publish("hall", hall_id, "ticket.issued", text);
         free(text);
     }
-    const char *board = NULL;
-    size_t len = 0;
-    if (board_text(r, db, hall_id, &board, &len) == 0)
-        publish("hall", hall_id, "board.changed", board);
+    board_touch(hall_id);
 }
 
 static int qop_submit(struct req *r, struct qop *q,

@@ -650,6 +650,12 @@ int server_run(struct app *app, struct route *routes, size_t n)
         workpool_stop(app->slow);
         return rc;
     }
+    if (app->services_start && (rc = app->services_start(app)) < 0) {
+        sse_stop();
+        sse_free_all();
+        workpool_stop(app->slow);
+        return rc;
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads =
         cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -672,6 +678,8 @@ int server_run(struct app *app, struct route *routes, size_t n)
     if (!app->daemon) {
         log_error("http", "msg=\"cannot listen\" listen=%s error=\"%s\"", cfg->listen,
                   strerror(errno));
+        if (app->services_stop)
+            app->services_stop();
         sse_stop();
         sse_free_all();
         workpool_stop(app->slow);
@@ -686,6 +694,8 @@ int server_run(struct app *app, struct route *routes, size_t n)
     log_info("http", "msg=\"stopping\" signal=%d", (int)got_signal);
     app->stopping = 1;
     MHD_quiesce_daemon(app->daemon);
+    if (app->services_stop)
+        app->services_stop();
     /* end the event streams, so no connection stays suspended */
     sse_stop();
     /* finish slow work and writes so every suspended connection is resumed */

@@ -20,6 +20,10 @@ struct app {
     struct MHD_Daemon *daemon;
     pthread_key_t db_key; /* the thread's read connection */
     volatile int stopping;
+    /* services of the layers above, run beside the daemon: started after
+     * the event hub (0 or an ERR_* code), stopped before it */
+    int (*services_start)(struct app *app);
+    void (*services_stop)(void);
 };
 
 /* Serve routes[0..n) until SIGINT or SIGTERM. The schema must be migrated and

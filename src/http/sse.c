@@ -1,15 +1,23 @@
 /* sse.c - channels, rings, subscribers.
  *
- * Locking: hub_mu guards every channel, ring and subscriber. A subscriber's
- * connection is suspended by its content reader (HTTP thread) and resumed by
- * a publisher or the heartbeat, both under hub_mu, so suspend and resume can
- * never cross: resume is only ever called on a connection marked suspended.
+ * Each event is formatted once ("id: …\nevent: …\ndata: …\n\n") into a
+ * shared, reference-counted text kept in its channel's ring. A subscriber
+ * holds no copy of anything: only a cursor (the channel sequence number of
+ * the next event it sends) and a reference to the text it is partway
+ * through, so a thousand screens cost a thousand small structs, however
+ * large the board. A subscriber that falls behind the ring is told to
+ * resync, as a reconnect from too far back is.
+ *
+ * Locking: hub_mu guards every channel, ring, text reference count and
+ * subscriber. A subscriber's connection is suspended by its content reader
+ * (HTTP thread) and resumed by a publisher or the heartbeat, both under
+ * hub_mu, so suspend and resume can never cross: resume is only ever called
+ * on a connection marked suspended.
  */
 #include "http/sse.h"
 
 #include <microhttpd.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +27,15 @@
 #include "base/err.h"
 #include "base/metrics.h"
 
+struct sse_text {
+    int refs;
+    size_t len;
+    char bytes[];
+};
+
 struct sse_event {
     uint64_t id;
-    char type[32];
-    char *data;
+    struct sse_text *text;
 };
 
 struct sse_sub;
@@ -30,18 +43,24 @@ struct sse_sub;
 struct sse_channel {
     char name[SSE_CHANNEL_MAX];
     struct sse_event ring[SSE_RING];
-    int head, count; /* ring[head] is the oldest */
+    int head, count;     /* ring[head] is the oldest */
+    uint64_t seq0;       /* the channel sequence number of ring[head] */
+    uint64_t evicted_id; /* the id of the last event dropped from the ring (0: none) */
     struct sse_sub *subs;
     struct sse_channel *next;
 };
 
+enum { PEND_RETRY = 1, PEND_RESYNC = 2, PEND_PING = 4 };
+
 struct sse_sub {
     struct sse_channel *ch;
     struct MHD_Connection *conn;
-    char *buf; /* pending bytes */
-    size_t len, cap, off;
+    uint64_t next_seq;    /* the channel sequence number of the next event to send */
+    struct sse_text *cur; /* the text being sent (a reference), or NULL */
+    size_t off;           /* bytes of cur already sent */
+    unsigned pending;     /* PEND_*: texts of its own still to send */
     int suspended;
-    int closing; /* end the stream after the pending bytes */
+    int closing; /* end the stream after the current text */
     struct sse_sub *next;
 };
 
@@ -56,6 +75,7 @@ static int nstreams;
 static int running;
 static pthread_t beat_thread;
 static int heartbeat_s = SSE_HEARTBEAT_S;
+static struct sse_text *retry_text, *ping_text;
 
 static unsigned hash(const char *s)
 {
@@ -63,6 +83,35 @@ static unsigned hash(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h % SSE_BUCKETS;
+}
+
+/* a text of refcount 1 holding the formatted event (NULL: out of memory) */
+static struct sse_text *text_new(uint64_t id, const char *type, const char *data)
+{
+    char head[96];
+    int n = id ? snprintf(head, sizeof(head), "id: %llu\nevent: %s\ndata: ", (unsigned long long)id,
+                          type)
+               : snprintf(head, sizeof(head), "%s", type);
+    if (n < 0 || (size_t)n >= sizeof(head))
+        return NULL;
+    size_t dlen = data ? strlen(data) : 0, tail = data ? 2 : 0;
+    struct sse_text *t = malloc(sizeof(*t) + (size_t)n + dlen + tail);
+    if (!t)
+        return NULL;
+    t->refs = 1;
+    memcpy(t->bytes, head, (size_t)n);
+    if (data) {
+        memcpy(t->bytes + n, data, dlen);
+        memcpy(t->bytes + (size_t)n + dlen, "\n\n", 2);
+    }
+    t->len = (size_t)n + dlen + tail;
+    return t;
+}
+
+static void text_unref(struct sse_text *t)
+{
+    if (t && --t->refs == 0)
+        free(t);
 }
 
 /* with hub_mu held */
@@ -83,83 +132,79 @@ static struct sse_channel *channel_get(const char *name, int create)
     return c;
 }
 
-/* append to a subscriber's pending bytes and wake it (hub_mu held) */
-static void sub_push(struct sse_sub *s, const char *p, size_t n)
+/* wake a sleeping subscriber (hub_mu held) */
+static void sub_wake(struct sse_sub *s)
 {
-    if (s->closing)
-        return;
-    if (s->len - s->off + n > SSE_MAX_PENDING) {
-        s->closing = 1; /* too slow: let it reconnect and resync */
-    } else {
-        if (s->off > 0 && s->len + n > s->cap) {
-            memmove(s->buf, s->buf + s->off, s->len - s->off);
-            s->len -= s->off;
-            s->off = 0;
-        }
-        if (s->len + n > s->cap) {
-            size_t cap = s->cap ? s->cap : 1024;
-            while (cap < s->len + n)
-                cap *= 2;
-            char *nb = realloc(s->buf, cap);
-            if (!nb) {
-                s->closing = 1;
-            } else {
-                s->buf = nb;
-                s->cap = cap;
-            }
-        }
-        if (!s->closing) {
-            memcpy(s->buf + s->len, p, n);
-            s->len += n;
-        }
-    }
     if (s->suspended) {
         s->suspended = 0;
         MHD_resume_connection(s->conn);
     }
 }
 
-static void push_event(struct sse_sub *s, const struct sse_event *e)
+/* Make s->cur the next text to send; 0 when there is none (hub_mu held). */
+static int next_text(struct sse_sub *s)
 {
-    char head[96];
-    int n = snprintf(head, sizeof(head), "id: %llu\nevent: %s\ndata: ", (unsigned long long)e->id,
-                     e->type);
-    if (n < 0 || (size_t)n >= sizeof(head))
-        return;
-    sub_push(s, head, (size_t)n);
-    sub_push(s, e->data, strlen(e->data));
-    sub_push(s, "\n\n", 2);
+    if (s->pending & PEND_RETRY) {
+        s->pending &= ~(unsigned)PEND_RETRY;
+        s->cur = retry_text;
+        retry_text->refs++;
+        return 1;
+    }
+    struct sse_channel *c = s->ch;
+    if (!s->closing && c && s->next_seq < c->seq0) {
+        /* it fell behind the ring: what it missed is gone */
+        s->next_seq = c->seq0 + (uint64_t)c->count;
+        s->pending |= PEND_RESYNC;
+    }
+    if (s->pending & PEND_RESYNC) {
+        s->pending &= ~(unsigned)PEND_RESYNC;
+        /* the newest id, so the browser's Last-Event-ID moves past the gap */
+        s->cur = text_new(next_id, "board.changed", "{\"resync\":true}");
+        return s->cur != NULL;
+    }
+    if (s->closing || !c)
+        return 0;
+    if (s->next_seq < c->seq0 + (uint64_t)c->count) {
+        const struct sse_event *e = &c->ring[(c->head + (int)(s->next_seq - c->seq0)) % SSE_RING];
+        s->next_seq++;
+        s->cur = e->text;
+        s->cur->refs++;
+        return 1;
+    }
+    if (s->pending & PEND_PING) {
+        s->pending &= ~(unsigned)PEND_PING;
+        s->cur = ping_text;
+        ping_text->refs++;
+        return 1;
+    }
+    return 0;
 }
 
 void sse_publish(const char *channel, const char *type, const char *data)
 {
     if (!channel || !type || !data || strchr(data, '\n'))
         return; /* one line of JSON only: a newline would end the event */
-    char *copy = strdup(data);
-    if (!copy)
-        return;
     pthread_mutex_lock(&hub_mu);
     struct sse_channel *c = channel_get(channel, 1);
-    if (!c) {
+    struct sse_text *t = c ? text_new(next_id + 1, type, data) : NULL;
+    if (!t) {
         pthread_mutex_unlock(&hub_mu);
-        free(copy);
         return;
     }
-    int slot;
-    if (c->count < SSE_RING) {
-        slot = (c->head + c->count) % SSE_RING;
-        c->count++;
-    } else {
-        slot = c->head;
-        free(c->ring[slot].data);
+    if (c->count == SSE_RING) {
+        struct sse_event *old = &c->ring[c->head];
+        c->evicted_id = old->id;
+        text_unref(old->text);
         c->head = (c->head + 1) % SSE_RING;
+        c->seq0++;
+        c->count--;
     }
-    struct sse_event *e = &c->ring[slot];
+    struct sse_event *e = &c->ring[(c->head + c->count) % SSE_RING];
     e->id = ++next_id;
-    snprintf(e->type, sizeof(e->type), "%s", type);
-    e->data = copy;
+    e->text = t;
+    c->count++;
     for (struct sse_sub *s = c->subs; s; s = s->next)
-        push_event(s, e);
+        sub_wake(s);
     pthread_mutex_unlock(&hub_mu);
 }
 
@@ -167,15 +212,22 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct sse_sub *s = cls;
+    size_t n = 0;
     pthread_mutex_lock(&hub_mu);
-    if (s->len > s->off) {
-        size_t n = s->len - s->off;
-        if (n > max)
-            n = max;
-        memcpy(buf, s->buf + s->off, n);
-        s->off += n;
-        if (s->off == s->len)
-            s->off = s->len = 0;
+    while (n < max && (s->cur || next_text(s))) {
+        size_t k = s->cur->len - s->off;
+        if (k > max - n)
+            k = max - n;
+        memcpy(buf + n, s->cur->bytes + s->off, k);
+        n += k;
+        s->off += k;
+        if (s->off == s->cur->len) {
+            text_unref(s->cur);
+            s->cur = NULL;
+            s->off = 0;
+        }
+    }
+    if (n > 0) {
         pthread_mutex_unlock(&hub_mu);
         return (ssize_t)n;
     }
@@ -202,10 +254,10 @@ static void free_sub(void *cls)
             }
         }
     }
+    text_unref(s->cur);
     nstreams--;
     pthread_mutex_unlock(&hub_mu);
     metrics_stream_close();
-    free(s->buf);
     free(s);
 }
 
@@ -239,20 +291,16 @@ int sse_subscribe(struct req *r, const char *channel, uint64_t last_id)
     }
     s->ch = c;
     /* tell the browser how soon to come back, then what it missed */
-    static const char retry[] = "retry: 3000\n\n";
-    sub_push(s, retry, sizeof(retry) - 1);
+    s->pending = PEND_RETRY;
+    s->next_seq = c->seq0 + (uint64_t)c->count;
     if (last_id) {
-        uint64_t oldest = c->count ? c->ring[c->head].id : next_id + 1;
-        int gap = last_id < first_id || (c->count == SSE_RING && oldest > last_id + 1);
-        if (gap) {
-            struct sse_event resync = {next_id, "board.changed", (char *)"{\"resync\":true}"};
-            push_event(s, &resync);
+        if (last_id < first_id || c->evicted_id > last_id) {
+            s->pending |= PEND_RESYNC; /* from before a restart, or gone from the ring */
         } else {
-            for (int i = 0; i < c->count; i++) {
-                const struct sse_event *e = &c->ring[(c->head + i) % SSE_RING];
-                if (e->id > last_id)
-                    push_event(s, e);
-            }
+            int i = c->count;
+            while (i > 0 && c->ring[(c->head + i - 1) % SSE_RING].id > last_id)
+                i--;
+            s->next_seq = c->seq0 + (uint64_t)i;
         }
     }
     s->next = c->subs;
@@ -279,9 +327,6 @@ int sse_stream_count(void)
 static void *beat_main(void *arg)
 {
     (void)arg;
-    /* an event, not a comment: EventSource shows only events to the page,
-     * and screens use them as a watchdog; no id, so Last-Event-ID stays */
-    static const char ping[] = "event: ping\ndata: {}\n\n";
     pthread_mutex_lock(&hub_mu);
     while (running) {
         struct timespec ts;
@@ -292,8 +337,10 @@ static void *beat_main(void *arg)
             break;
         for (int b = 0; b < SSE_BUCKETS; b++)
             for (struct sse_channel *c = buckets[b]; c; c = c->next)
-                for (struct sse_sub *s = c->subs; s; s = s->next)
-                    sub_push(s, ping, sizeof(ping) - 1);
+                for (struct sse_sub *s = c->subs; s; s = s->next) {
+                    s->pending |= PEND_PING;
+                    sub_wake(s);
+                }
     }
     pthread_mutex_unlock(&hub_mu);
     return NULL;
@@ -309,9 +356,22 @@ int sse_start(void)
         if (v >= 1 && v <= 300)
             heartbeat_s = (int)v;
     }
+    /* an event, not a comment: EventSource shows only events to the page,
+     * and screens use them as a watchdog; no id, so Last-Event-ID stays */
+    struct sse_text *retry = text_new(0, "retry: 3000\n\n", NULL);
+    struct sse_text *ping = text_new(0, "event: ping\ndata: {}\n\n", NULL);
+    if (!retry || !ping) {
+        free(retry);
+        free(ping);
+        return ERR_NOMEM;
+    }
     struct timeval tv;
     gettimeofday(&tv, NULL);
     pthread_mutex_lock(&hub_mu);
+    text_unref(retry_text);
+    text_unref(ping_text);
+    retry_text = retry;
+    ping_text = ping;
     /* ids keep growing across restarts: milliseconds since the epoch, x1000 */
     next_id = ((uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000) * 1000;
     first_id = next_id + 1;
@@ -336,10 +396,7 @@ void sse_stop(void)
         for (struct sse_channel *c = buckets[b]; c; c = c->next)
             for (struct sse_sub *s = c->subs; s; s = s->next) {
                 s->closing = 1;
-                if (s->suspended) {
-                    s->suspended = 0;
-                    MHD_resume_connection(s->conn);
-                }
+                sub_wake(s);
             }
     pthread_cond_broadcast(&hub_cv);
     pthread_mutex_unlock(&hub_mu);
@@ -354,7 +411,7 @@ void sse_free_all(void)
         while (c) {
             struct sse_channel *next = c->next;
             for (int i = 0; i < c->count; i++)
-                free(c->ring[(c->head + i) % SSE_RING].data);
+                text_unref(c->ring[(c->head + i) % SSE_RING].text);
             for (struct sse_sub *s = c->subs; s; s = s->next)
                 s->ch = NULL;
             free(c);
@@ -362,5 +419,8 @@ void sse_free_all(void)
         }
         buckets[b] = NULL;
     }
+    text_unref(retry_text);
+    text_unref(ping_text);
+    retry_text = ping_text = NULL;
     pthread_mutex_unlock(&hub_mu);
 }

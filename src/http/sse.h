@@ -4,7 +4,9 @@
  * A channel ("hall:12", "window:34") keeps its last SSE_RING events so a
  * reconnect with Last-Event-ID gets what it missed; when the gap cannot be
  * filled (the ring moved on, or the server restarted) the subscriber gets a
- * `board.changed` event with {"resync":true} and refetches the state. Event
+ * `board.changed` event with {"resync":true} and refetches the state; so
+ * does a subscriber too slow to keep up with the ring. Events are
+ * formatted once and shared: a stream costs a cursor, not a buffer. Event
  * ids grow across restarts (seeded from the clock). Every subscriber gets a
  * `ping` event (no id) every SSE_HEARTBEAT_S seconds, which also finds dead
  * peers.
@@ -23,7 +25,6 @@
 
 #define SSE_RING 256
 #define SSE_HEARTBEAT_S 15
-#define SSE_MAX_PENDING ((size_t)256 * 1024) /* a subscriber this far behind is dropped */
 #define SSE_CHANNEL_MAX 48
 
 /* Start the heartbeat thread. Returns 0 or ERR_NOMEM. */

@@ -167,3 +167,38 @@ test('streams: unknown halls 404, window streams need a login in scope', async (
   s.close();
   await s.done;
 });
+
+test('board.changed is coalesced: a burst of writes ends in the board GET shows, never the same board twice in a row', async () => {
+  const stream = openStream(`/api/halls/${nodes.hallA.id}/events`);
+  assert.equal((await stream.ready).status, 200);
+  const staff = await staffAtWindow(nodes.winA);
+  const series = await firstSeries(staff);
+  assertStatus(await staff.post(`/api/windows/${nodes.winA.id}/open`, {}), 200);
+  const ids = [];
+  try {
+    for (let i = 0; i < 8; i++) {
+      const t = await staff.post(`/api/halls/${nodes.hallA.id}/tickets`, series);
+      assertStatus(t, 201);
+      ids.push(t.json.id);
+    }
+    const board = await staff.get(`/api/halls/${nodes.hallA.id}/board`);
+    assertStatus(board, 200);
+    const shown = (b) => JSON.stringify({ ...b, generated_at: 0 });
+    const want = shown(board.json);
+    // the last change arrives as the board itself, soon after the burst
+    await stream.waitFor((e) => e.event === 'board.changed' && shown(JSON.parse(e.data)) === want, 3000);
+    // writes that change nothing on the screen send no board
+    const before = stream.events.filter((e) => e.event === 'board.changed').length;
+    assertStatus(await staff.post(`/api/windows/${nodes.winA.id}/open`, {}), 200);
+    assertStatus(await staff.post(`/api/windows/${nodes.winA.id}/open`, {}), 200);
+    await new Promise((r) => setTimeout(r, 500));
+    const boards = stream.events.filter((e) => e.event === 'board.changed').map((e) => shown(JSON.parse(e.data)));
+    assert.equal(boards.length, before, 'no board.changed for writes that left the board as it was');
+    assert.ok(boards.length >= 1 && boards.length <= ids.length, `one board per change at most: ${boards.length}`);
+    for (let i = 1; i < boards.length; i++) assert.notEqual(boards[i], boards[i - 1], `board ${i} repeats the one before`);
+  } finally {
+    for (const id of ids) await staff.post(`/api/tickets/${id}/withdraw`, {});
+    stream.close();
+    await stream.done;
+  }
+});
