@@ -14,7 +14,7 @@
 // one entry here; router.js turns every page into a child route of AppLayout. Full-screen
 // pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
 // router.js instead.
-import { Calendar, Document, Files, Microphone, OfficeBuilding, Setting } from '@element-plus/icons-vue'
+import { Calendar, Document, Files, Microphone, OfficeBuilding, Setting, Timer } from '@element-plus/icons-vue'
 
 export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
 // The service catalogue is kept by administrators and read by window staff.
@@ -53,6 +53,15 @@ export const menu = [
         icon: Calendar,
         roles: ROLES,
         component: () => import('./views/admin/CalendarView.vue'),
+      },
+      {
+        // a hall's queue settings and appointment slots (预约时段)
+        key: 'admin-queue',
+        path: '/admin/queue',
+        titleKey: 'menu.queueSettings',
+        icon: Timer,
+        roles: ['admin'],
+        component: () => import('./views/admin/QueueSettingsView.vue'),
       },
     ],
   },

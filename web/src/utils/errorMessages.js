@@ -383,6 +383,8 @@ export const RULES = [
   { id: 'ticketTaken', re: /^ticket \S+ was just taken by another window$/, text: (m, e, h) => h.t('errors.ticketTaken') },
   { id: 'windowPaused', re: /^the window is paused$/, text: (m, e, h) => h.t('errors.windowPaused') },
   { id: 'windowNotOpen', re: /^window .+ is \w+; open it first$/, text: (m, e, h) => h.t('errors.windowNotOpen') },
+  // calling while the window is paused (暂停服务): POST /api/windows/{id}/pause
+  { id: 'windowPaused', re: /^the window is paused$/, text: (m, e, h) => h.t('errors.windowPaused') },
   {
     id: 'windowHolds',
     re: /^window .+ still holds ticket \S+ \((\w+)\)(: finish or transfer it first)?$/,

@@ -83,28 +83,45 @@ export const ACTIONS = ['callNext', 'recall', 'noShow', 'start', 'finish', 'park
 /**
  * Which counter actions the state allows: { callNext, recall, … } booleans.
  * current: the ticket at the window (called, serving) or null; parked: the selected
- * parked ticket or null; open: whether the caller works at the window now.
- * The server decides in the end (409 naming the state); this only greys buttons out.
+ * parked ticket or null; open: whether the caller works at the window now (open or
+ * paused); paused: the window is paused (暂停服务): nobody new is called (call next, by
+ * code, walk-direct, resuming a parked ticket), the ticket at the window is still
+ * served. The server decides in the end (409 naming the state); this only greys
+ * buttons out.
  */
-export function allowedActions({ open, current, parked }) {
+export function allowedActions({ open, paused = false, current, parked }) {
   const s = current ? current.status : null
   const busy = s === 'called' || s === 'serving'
+  const calling = !!open && !paused && !busy
   return {
-    callNext: !!open && !busy,
+    callNext: calling,
     recall: !!open && s === 'called',
     noShow: !!open && s === 'called',
     start: !!open && s === 'called',
     finish: !!open && s === 'serving',
     park: !!open && s === 'serving',
-    resume: !!open && !busy && !!parked && parked.status === 'parked',
+    resume: calling && !!parked && parked.status === 'parked',
     transfer: !!open && busy,
-    walkDirect: !!open && !busy,
+    walkDirect: calling,
     withdraw: !!open && busy,
   }
 }
 
-/** Keyboard shortcuts of the counter (KeyboardEvent.key → action). */
-export const SHORTCUTS = { F1: 'callNext', ' ': 'callNext', F2: 'recall', F3: 'noShow', F4: 'start', F5: 'finish', F6: 'park' }
+/**
+ * Keyboard shortcuts of the counter (KeyboardEvent.key → action); F8 (or the Pause key)
+ * pauses the window or resumes it.
+ */
+export const SHORTCUTS = {
+  F1: 'callNext',
+  ' ': 'callNext',
+  F2: 'recall',
+  F3: 'noShow',
+  F4: 'start',
+  F5: 'finish',
+  F6: 'park',
+  F8: 'togglePause',
+  Pause: 'togglePause',
+}
 
 // ---- figures ----
 
