@@ -919,7 +919,6 @@ export default {
     ticketState: 'This ticket is “{state}”; this needs a ticket that is “{need}”. Reload and try again',
     ticketStateChanged: 'This ticket has changed meanwhile; reload and try again',
     ticketTaken: 'Another window has just called this ticket; call the next one',
-    windowPaused: 'The window is paused; resume service first',
     windowNotOpen: 'The window is not open; open it first',
     windowPaused: 'The window is paused; resume it first',
     windowHoldsState: 'The window still holds a ticket ({state}); finish or transfer it first',

@@ -931,7 +931,6 @@ export default {
     ticketState: '该号码当前为“{state}”，此操作需要“{need}”的号码，请刷新后重试',
     ticketStateChanged: '该号码的状态已经变化，请刷新后重试',
     ticketTaken: '该号码刚被其他窗口叫走，请呼叫下一位',
-    windowPaused: '窗口已暂停服务，请先恢复服务',
     windowNotOpen: '窗口尚未开窗，请先开窗',
     windowPaused: '窗口已暂停服务，请先恢复服务',
     windowHoldsState: '窗口还有未处理完的号码（{state}），请先办结或转移',

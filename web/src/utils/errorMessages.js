@@ -381,7 +381,6 @@ export const RULES = [
   },
   { id: 'ticketChanged', re: /^ticket \S+ changed meanwhile; reload it$/, text: (m, e, h) => h.t('errors.ticketStateChanged') },
   { id: 'ticketTaken', re: /^ticket \S+ was just taken by another window$/, text: (m, e, h) => h.t('errors.ticketTaken') },
-  { id: 'windowPaused', re: /^the window is paused$/, text: (m, e, h) => h.t('errors.windowPaused') },
   { id: 'windowNotOpen', re: /^window .+ is \w+; open it first$/, text: (m, e, h) => h.t('errors.windowNotOpen') },
   // calling while the window is paused (暂停服务): POST /api/windows/{id}/pause
   { id: 'windowPaused', re: /^the window is paused$/, text: (m, e, h) => h.t('errors.windowPaused') },
