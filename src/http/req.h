@@ -55,7 +55,8 @@ struct req {
     struct app *app;
     struct arena arena;
     int method;
-    const char *path; /* decoded path, no query (arena) */
+    const char *path; /* decoded path, no query (arena; malloc'd when path_owned) */
+    int path_owned;
     char request_id[24];
     char ip[48];
     double t_start;

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -416,6 +417,7 @@ static void client_ip(struct req *r)
 static enum MHD_Result queue(struct req *r)
 {
     struct MHD_Response *resp;
+    int streaming = r->stream != NULL;
     if (r->stream) {
         resp = sse_response(r->stream);
         if (resp)
@@ -447,6 +449,14 @@ static enum MHD_Result queue(struct req *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, r->status, resp);
     MHD_destroy_response(resp);
     r->state = ST_ANSWERED;
+    if (streaming && r->path) {
+        /* an event stream stays open for days: keep only its path (for the
+         * access line at its end), not the request's arena */
+        char *path = strdup(r->path);
+        arena_reset(&r->arena);
+        r->path = path;
+        r->path_owned = path != NULL;
+    }
     return ret;
 }
 
@@ -593,6 +603,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         sse_discard(r->stream);
     free(r->resp);
     free(r->body);
+    if (r->path_owned)
+        free((char *)r->path);
     arena_reset(&r->arena);
     free(r);
     *con_cls = NULL;
@@ -608,6 +620,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
         msg[--n] = '\0';
     log_warn("mhd", "msg=%s", log_quote(q, sizeof(q), msg));
 }
+
+#define SERVER_TRIM_S 5
 
 static volatile sig_atomic_t got_signal;
 
@@ -671,7 +685,7 @@ int server_run(struct app *app, struct route *routes, size_t n)
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, port, NULL,
         NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024), MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, app, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
         MHD_OPTION_END);
@@ -688,8 +702,14 @@ int server_run(struct app *app, struct route *routes, size_t n)
     log_info("http", "msg=listening listen=%s threads=%u web_root=%s", cfg->listen, threads,
              cfg->web_root);
     log_start_buffering();
-    while (!got_signal)
-        pause();
+    while (!got_signal) {
+        /* a signal ends the sleep at once; otherwise, every few seconds,
+         * hand the memory freed after a burst (requests, closed streams)
+         * back to the system, so the resident size follows the load */
+        sleep(SERVER_TRIM_S);
+        if (!got_signal)
+            malloc_trim(0);
+    }
     log_stop_buffering();
     log_info("http", "msg=\"stopping\" signal=%d", (int)got_signal);
     app->stopping = 1;

@@ -268,7 +268,7 @@ void sse_discard(void *stream)
 
 struct MHD_Response *sse_response(void *stream)
 {
-    return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, stream, free_sub);
+    return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, reader, stream, free_sub);
 }
 
 int sse_subscribe(struct req *r, const char *channel, uint64_t last_id)
