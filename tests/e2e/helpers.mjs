@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: Debian's Chromium through playwright-core, a
 // fresh profile per browser, screenshots into tests/e2e/out/ when a test fails.
+import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -80,4 +81,45 @@ export async function loginAsAdmin(page) {
   await page.goto(`${BASE_URL}/#/login`)
   await submitLogin(page, ADMIN.login, ADMIN.password)
   await page.waitForURL(/#\/admin\/org/)
+}
+
+/**
+ * The HTTP API as e2eadmin (after login()), or as the public (without it): req() answers
+ * { status, json, text }; ok() asserts the status is one of `want` and answers the JSON.
+ */
+export class Admin {
+  constructor() {
+    this.cookie = ''
+    this.csrf = ''
+  }
+  async login() {
+    const r = await fetch(`${BASE_URL}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: ADMIN.login, password: ADMIN.password }),
+    })
+    assert.equal(r.status, 200, 'e2eadmin logs in')
+    this.cookie = (r.headers.get('set-cookie') || '').split(';')[0]
+    this.csrf = (await r.json()).csrf_token
+  }
+  async req(method, p, body) {
+    const headers = { Accept: 'application/json' }
+    if (this.cookie) headers.Cookie = this.cookie
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const r = await fetch(`${BASE_URL}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await r.text()
+    let json = null
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = null
+    }
+    return { status: r.status, json, text }
+  }
+  async ok(method, p, body, want = [200, 201]) {
+    const r = await this.req(method, p, body)
+    assert.ok(want.includes(r.status), `${method} ${p} → ${r.status} ${r.text}`)
+    return r.json
+  }
 }

@@ -10,7 +10,7 @@ import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { BASE_URL, ADMIN, withPage, submitLogin } from './helpers.mjs'
+import { BASE_URL, Admin, withPage, submitLogin } from './helpers.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const { spokenCode } = await import(pathToFileURL(path.resolve(here, '../../web/src/utils/queue.js')))
@@ -18,43 +18,6 @@ const { spokenCode } = await import(pathToFileURL(path.resolve(here, '../../web/
 const HALL_NAME = '区政务服务中心'
 // a new login per run, so the test also runs twice against one database
 const STAFF = { login: `e2e_counter_${Date.now().toString(36)}`, name: '柜台测试', password: 'e2e-Counter-Passw0rd!' }
-
-// ---- the admin API, as e2eadmin ----
-class Admin {
-  constructor() {
-    this.cookie = ''
-    this.csrf = ''
-  }
-  async login() {
-    const r = await fetch(`${BASE_URL}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ login: ADMIN.login, password: ADMIN.password }),
-    })
-    assert.equal(r.status, 200, 'e2eadmin logs in')
-    this.cookie = (r.headers.get('set-cookie') || '').split(';')[0]
-    this.csrf = (await r.json()).csrf_token
-  }
-  async req(method, p, body) {
-    const headers = { Cookie: this.cookie, Accept: 'application/json' }
-    if (method !== 'GET') headers['X-CSRF-Token'] = this.csrf
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const r = await fetch(`${BASE_URL}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-    const text = await r.text()
-    let json = null
-    try {
-      json = JSON.parse(text)
-    } catch {
-      json = null
-    }
-    return { status: r.status, json, text }
-  }
-  async ok(method, p, body, want = [200, 201]) {
-    const r = await this.req(method, p, body)
-    assert.ok(want.includes(r.status), `${method} ${p} → ${r.status} ${r.text}`)
-    return r.json
-  }
-}
 
 let setup // { hallId, windowId, windowName, token }
 
