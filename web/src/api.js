@@ -54,11 +54,17 @@ function buildUrl(path, query) {
 
 /**
  * The user-facing text for an error, in the current language. opts.label(field) may
- * give the form's own label for the field at fault (else `fields.<name>` is used).
+ * give the form's own label for the field at fault (else `fields.<name>` is used);
+ * opts.locale asks for another language (a kiosk's voice always speaks Chinese).
  * Reactive: called in a render or computed, it follows a language switch.
  */
 export function errorText(err, opts = {}) {
   const e = err instanceof ApiError ? err : { status: 0, code: 'network', message: '' }
+  if (opts.locale) {
+    const locale = opts.locale
+    const tr = (key, params) => i18n.global.t(key, params || {}, { locale })
+    return describeError(e, { t: tr, te: (key) => i18n.global.te(key, locale), locale, label: opts.label })
+  }
   return describeError(e, { t, te, locale: i18n.global.locale.value, label: opts.label })
 }
 

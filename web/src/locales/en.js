@@ -954,7 +954,8 @@ export default {
     apptSlotRange: 'A time slot must start before it ends, within the day',
     apptSlotCapacity: 'A time slot takes 1–{n} bookings',
     apptSlotOverlap: 'Time slots must not overlap',
-    apptNotFound: 'The booking code and phone number do not match, or the booking is for another hall',
+    apptNotFound: 'The booking code and phone number do not match; please check them',
+    apptNotFoundHere: 'No booking has this code; please check it. A booking for another hall is checked in there.',
     idNumber: 'The ID number must have 15 or 18 characters',
     apptHorizon: 'Bookings are possible from today up to {n} days ahead',
     apptNoSlot: 'There is no such time slot; please reload and choose again',
@@ -1082,5 +1083,10 @@ export default {
     prefix: 'Prefix',
     mode: 'Calling rule',
     channel: 'Channel',
+    // appointments
+    day: 'day',
+    slot_start: 'time',
+    id_number: 'ID number',
+    slots: 'times',
   },
 }

@@ -966,7 +966,8 @@ export default {
     apptSlotRange: '时段的开始须早于结束，且在当天之内',
     apptSlotCapacity: '每个时段可预约人数须为 1–{n}',
     apptSlotOverlap: '时段之间不能重叠',
-    apptNotFound: '预约码与手机号码不符，或该预约不在本大厅',
+    apptNotFound: '预约码与手机号码不符，请核对后重试',
+    apptNotFoundHere: '没有找到这个预约码，请核对后重新输入；如预约的是其他大厅，请到该大厅签到',
     idNumber: '身份证号码须为 15 位或 18 位',
     apptHorizon: '只能预约今天起 {n} 天之内的日期',
     apptNoSlot: '该时段不存在，请刷新后重新选择',
@@ -1099,5 +1100,10 @@ export default {
     prefix: '号码前缀',
     mode: '叫号规则',
     channel: '取号渠道',
+    // appointments
+    day: '日期',
+    slot_start: '预约时段',
+    id_number: '身份证号码',
+    slots: '预约时段',
   },
 }

@@ -452,7 +452,12 @@ export const RULES = [
   },
   { id: 'apptSlotCapacity', re: /^\S+ must have a capacity of 1-(\d+)$/, text: (m, e, h) => h.t('errors.apptSlotCapacity', { n: m[1] }) },
   { id: 'apptSlotOverlap', re: /^\S+ overlaps slots\[\d+\]$/, text: (m, e, h) => h.t('errors.apptSlotOverlap') },
-  { id: 'apptNotFound', re: /^no appointment with this code (and phone|at .+)$/, text: (m, e, h) => h.t('errors.apptNotFound') },
+  {
+    id: 'apptNotFound',
+    re: /^no appointment with this code (and phone|at .+)$/,
+    // the kiosk asks for the code only: no word about a phone there
+    text: (m, e, h) => h.t(m[1] === 'and phone' ? 'errors.apptNotFound' : 'errors.apptNotFoundHere'),
+  },
   { id: 'idNumber', re: /^id_number must be 15 or 18 characters$/, text: (m, e, h) => h.t('errors.idNumber') },
   { id: 'apptHorizon', re: /^day must be from today to (\d+) days ahead$/, text: (m, e, h) => h.t('errors.apptHorizon', { n: m[1] }) },
   { id: 'apptNoSlot', re: /^no such slot for \S+ at .+$/, text: (m, e, h) => h.t('errors.apptNoSlot') },

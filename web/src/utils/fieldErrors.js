@@ -12,7 +12,9 @@ import { t } from '../i18n.js'
  * Bind `:error="errors.code"` on <el-form-item>; call take(err) in a catch: when the API
  * named a field, the localized message goes under it (and follows a language switch).
  * take() also shows the error as a toast, with the form's labels, unless the api client
- * already did (make the form's requests with { quiet: true } so it does not).
+ * already did (make the form's requests with { quiet: true } so it does not);
+ * take(err, { toast: false }) leaves the toast out when the error names a field (it is
+ * shown under that field only).
  */
 export function useFieldErrors(labels = {}) {
   const errors = reactive({})
@@ -24,12 +26,12 @@ export function useFieldErrors(labels = {}) {
   function clear() {
     for (const k of Object.keys(errors)) delete errors[k]
   }
-  function take(err) {
+  function take(err, { toast = true } = {}) {
     clear()
     if (!(err instanceof ApiError)) return
     // a ref inside reactive() is unwrapped: errors[field] reads as the current text
     if (err.field) errors[err.field] = computed(() => errorText(err, { label }))
-    if (!err.shown) showError(err, { label })
+    if (!err.shown && (toast || !err.field)) showError(err, { label })
   }
   return { errors, clear, take, label }
 }
