@@ -31,6 +31,19 @@ const routes = [
         component: () => import('./views/portal/PortalItem.vue'),
         meta: { public: true },
       },
+      // booking an appointment (预约) and looking one up or cancelling it (我的预约)
+      {
+        path: 'book',
+        name: 'portal-book',
+        component: () => import('./views/portal/PortalBook.vue'),
+        meta: { public: true },
+      },
+      {
+        path: 'appointment',
+        name: 'portal-appointment',
+        component: () => import('./views/portal/PortalAppointment.vue'),
+        meta: { public: true },
+      },
       // a hall's live waiting counts (also where a ticket's QR code leads)
       {
         path: 'halls/:id',
