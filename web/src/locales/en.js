@@ -646,6 +646,14 @@ export default {
       issuedAt: 'Taken at {time}',
       qrStatus: 'Scan to follow the queue',
       note: 'Listen for your number; a missed number needs a new ticket',
+      appointment: 'Appointment {time}',
+    },
+    // appointment check-in: the booking code
+    checkin: {
+      title: 'Appointment check-in',
+      hint: 'Type the {n}-character booking code (any case)',
+      submit: 'Check in',
+      submitting: 'Checking in…',
     },
     setup: {
       title: 'This kiosk is not set up',
@@ -659,6 +667,9 @@ export default {
       phone: '如需短信提醒，请输入手机号码；不需要的话，请点击不填直接取号',
       ticket: '取号成功，您的号码是 {code}，请留意叫号',
       ticketAhead: '取号成功，您的号码是 {code}，前面还有 {n} 人等候，请留意叫号',
+      checkin: '请输入预约码，输入完成后点击签到取号',
+      checkedIn: '签到成功，您的号码是 {code}，请留意叫号',
+      checkedInAhead: '签到成功，您的号码是 {code}，前面还有 {n} 人等候，请留意叫号',
     },
   },
   // Admin › Queue & appointments (a hall's queue settings and appointment slots)

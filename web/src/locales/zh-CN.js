@@ -650,6 +650,14 @@ export default {
       issuedAt: '取号时间：{time}',
       qrStatus: '扫码查看排队进度',
       note: '请留意大厅叫号，过号需重新取号',
+      appointment: '预约签到 {time}',
+    },
+    // 预约签到: the booking code
+    checkin: {
+      title: '预约签到',
+      hint: '请输入 {n} 位预约码（字母不区分大小写）',
+      submit: '签到取号',
+      submitting: '正在签到…',
     },
     setup: {
       title: '取号机尚未就绪',
@@ -662,6 +670,9 @@ export default {
       phone: '如需短信提醒，请输入手机号码；不需要的话，请点击不填直接取号',
       ticket: '取号成功，您的号码是 {code}，请留意叫号',
       ticketAhead: '取号成功，您的号码是 {code}，前面还有 {n} 人等候，请留意叫号',
+      checkin: '请输入预约码，输入完成后点击签到取号',
+      checkedIn: '签到成功，您的号码是 {code}，请留意叫号',
+      checkedInAhead: '签到成功，您的号码是 {code}，前面还有 {n} 人等候，请留意叫号',
     },
   },
   // Admin › 排队与预约 (a hall's queue settings and appointment slots)
