@@ -272,6 +272,30 @@ int appt_slots_set(struct db *db, const struct actor *who, int64_t hall_id, cons
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
+int appt_slot_items(struct db *db, int64_t hall_id, struct arena *a, const char **codes, int max,
+                    int *n)
+{
+    struct db_stmt *st = NULL;
+    *n = 0;
+    int rc = db_prepare(db,
+                        "SELECT DISTINCT item_code FROM appointment_slot WHERE hall_id = ?1"
+                        " ORDER BY item_code",
+                        &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, hall_id);
+    while ((rc = db_step(st)) == DB_ROW && *n < max) {
+        const char *code = arena_strdup(a, db_col_text(st, 0) ? db_col_text(st, 0) : "");
+        if (!code) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        codes[(*n)++] = code;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- reading a booking ---- */
 
 #define APPT_COLS                                                                                  \

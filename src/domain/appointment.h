@@ -83,6 +83,12 @@ int appt_slots(struct db *db, const struct calendar *cal, int64_t hall_id, const
                const char *day, int64_t now, struct arena *a, struct appt_slot **out, int *n,
                int *missing_year, struct err *e);
 
+/* The item codes that have slots at a hall, by code: at most max into codes
+ * (strings copied into a), *n their count. 0 or a negative ERR_* code (the
+ * database's). */
+int appt_slot_items(struct db *db, int64_t hall_id, struct arena *a, const char **codes, int max,
+                    int *n);
+
 struct appt_input {
     int64_t hall_id;
     const char *item_code;

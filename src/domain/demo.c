@@ -9,6 +9,7 @@
 #include "domain/calendar.h"
 
 #include "domain/actor.h"
+#include "domain/appointment.h"
 #include "domain/catalog.h"
 #include "domain/device.h"
 #include "domain/org.h"
@@ -488,6 +489,33 @@ static int demo_queue(struct db *db, const struct actor *sys, struct err *e)
     return rc;
 }
 
+/* ---- appointment slots (预约): every appointable item at every demo hall
+ * where it is served, the hall day in half-hour slots ---- */
+
+static const char *const demo_halls[] = {"/dist/hall-d", "/dist/town/hall-t"};
+
+static int demo_slots(struct db *db, const struct actor *sys, struct err *e)
+{
+    struct appt_slot_def slots[APPT_SLOTS_MAX];
+    int n = sim_appt_slots(slots, APPT_SLOTS_MAX, SIM_APPT_CAPACITY);
+    int64_t now = (int64_t)time(NULL);
+    int rc = 0;
+    for (size_t h = 0; rc == 0 && h < sizeof(demo_halls) / sizeof(demo_halls[0]); h++) {
+        struct org_node hall;
+        rc = org_find_by_codes(db, demo_halls[h], &hall);
+        if (rc < 0)
+            return err_set(e, rc, NULL, "demo: no node %s", demo_halls[h]);
+        for (size_t i = 0; rc == 0 && i < sizeof(demo_items) / sizeof(demo_items[0]); i++) {
+            int here = 0;
+            for (int p = 0; p < DEMO_PLACES && demo_items[i].places[p]; p++)
+                here |= demo_place_in(demo_items[i].places[p], demo_halls[h]);
+            if (here && demo_items[i].appointable)
+                rc = appt_slots_set(db, sys, hall.id, demo_items[i].code, slots, n, now, e);
+        }
+    }
+    return rc;
+}
+
 /* ---- one finished day of traffic per hall (domain/simulate.c), so the
  * figures are not empty on the first visit ---- */
 
@@ -579,6 +607,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc = demo_catalog_item(db, &sys, &demo_items[i], e);
     if (rc == 0)
         rc = demo_queue(db, &sys, e);
+    if (rc == 0)
+        rc = demo_slots(db, &sys, e);
     if (rc == 0)
         rc = demo_seed_halls(db, hall_d.id, hall_t.id, e);
     if (rc < 0) {

@@ -2,8 +2,11 @@
  * halls, twelve windows, staff with roles, devices, eight published
  * service items (事项) with materials, steps and places, and the halls' queue
  * series (from the items' ticket prefixes) with a work profile per window,
- * and one finished day of queue traffic per hall (the most recent working
- * day before today; domain/simulate.h) so the figures are not empty. */
+ * daily appointment slots for every appointable item at each hall where it
+ * is served (9:00-12:00 and 13:30-17:00 in half-hour slots of
+ * SIM_APPT_CAPACITY, through appt_slots_set), and one finished day of queue
+ * traffic with appointments per hall (the most recent working day before
+ * today; domain/simulate.h) so the figures are not empty. */
 #ifndef CK_DEMO_H
 #define CK_DEMO_H
 

@@ -2,10 +2,17 @@
 #include <criterion/criterion.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
+#include "base/date.h"
 #include "base/err.h"
+#include "domain/appointment.h"
 #include "domain/audit.h"
+#include "domain/calendar.h"
 #include "domain/demo.h"
+#include "domain/org.h"
+#include "domain/simulate.h"
 #include "unit_db.h"
 
 static struct unit_db u;
@@ -85,4 +92,79 @@ Test(demo, refused_when_the_tree_is_not_empty)
     struct err e = {0};
     cr_assert_eq(demo_create(u.db, "demo-hash", &e), ERR_CONFLICT);
     cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM staff"), 0);
+}
+
+Test(demo, appointable_items_get_daily_slots)
+{
+    struct err e = {0};
+    int years = 0;
+    cr_assert_eq(calendar_load_builtin(u.db, &years), 0);
+    cr_assert_eq(demo_create(u.db, "demo-hash", &e), 0, "%s", e.msg);
+    /* five appointable items served at one demo hall each, 6 + 7 half-hour
+     * slots a day, none over lunch, none for an item that cannot be booked */
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(DISTINCT hall_id || item_code)"
+                                   " FROM appointment_slot"),
+                 5);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment_slot"), 5 * 13);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment_slot WHERE"
+                                   " end_min - start_min <> 30 OR start_min < 540 OR end_min > 1020"
+                                   " OR (end_min > 720 AND start_min < 810)"),
+                 0);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment_slot WHERE item_code IN"
+                                   " ('RS-YL-001', 'RS-SBK-001', 'WJ-SY-001')"),
+                 0);
+    /* set through the domain (audited), and offered for booking: the town
+     * hall's 残疾人证 on a working day, every place free */
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM audit_log"
+                                   " WHERE entity = 'appointment_slots'"),
+                 5);
+    struct org_node t;
+    cr_assert_eq(org_find_by_codes(u.db, "/dist/town/hall-t", &t), 0);
+    struct calendar *cal = NULL;
+    cr_assert_eq(calendar_load(u.db, &cal), 0);
+    struct arena a = {0};
+    struct appt_slot *s = NULL;
+    int n = 0, missing = 0;
+    int32_t day = 0;
+    cr_assert_eq(date_parse("2026-03-03", &day), 0);
+    int64_t now = (int64_t)(day - 1) * 86400;
+    cr_assert_eq(
+        appt_slots(u.db, cal, t.id, "CL-CJRZ-001", "2026-03-03", now, &a, &s, &n, &missing, &e), 0,
+        "%s", e.msg);
+    cr_assert_eq(n, 13);
+    cr_assert_eq(s[0].start, 9 * 60);
+    cr_assert_eq(s[12].end, 17 * 60);
+    for (int i = 0; i < n; i++) {
+        cr_assert_eq(s[i].capacity, SIM_APPT_CAPACITY);
+        cr_assert_eq(s[i].remaining, SIM_APPT_CAPACITY);
+        cr_assert(s[i].open);
+    }
+    arena_reset(&a);
+    free(cal);
+}
+
+Test(demo, the_seeded_day_has_appointments_at_both_halls)
+{
+    struct err e = {0};
+    int years = 0;
+    cr_assert_eq(calendar_load_builtin(u.db, &years), 0);
+    cr_assert_eq(demo_create(u.db, "demo-hash", &e), 0, "%s", e.msg);
+    /* the demo replays the last working day before today; the built-in
+     * calendars know it only while today is in a year they cover */
+    int32_t today = (int32_t)(((int64_t)time(NULL) + 8 * 3600) / 86400);
+    int missing = 0;
+    struct calendar *cal = NULL;
+    cr_assert_eq(calendar_load(u.db, &cal), 0);
+    int known = calendar_is_workday(cal, today - 1, &missing) >= 0 &&
+                calendar_is_workday(cal, today - 14, &missing) >= 0;
+    free(cal);
+    if (!known)
+        cr_skip_test("the built-in calendars do not cover the last two weeks");
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(DISTINCT hall_id) FROM appointment"), 2);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment a WHERE NOT EXISTS"
+                                   " (SELECT 1 FROM ticket t WHERE t.service_day = a.day)"),
+                 0);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment WHERE status = 'booked'"), 0);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM appointment WHERE status = 'checked_in'"),
+                 unit_db_int(u.db, "SELECT COUNT(*) FROM ticket WHERE channel = 'appointment'"));
 }
