@@ -217,9 +217,10 @@ static int cmd_demo(int argc, char **argv)
     if (f.help) {
         printf("usage: chuangkou demo [--db URL]\n\n"
                "Migrate, then create a demo district (示范区) with a district hall, a town\n"
-               "(示范镇) with its hall, 12 windows, staff and devices. Prints the admin login\n"
-               "and the password shared by all demo accounts. Refuses a database that\n"
-               "already has an org tree.\n");
+               "(示范镇) with its hall, 12 windows, staff and devices, service items with\n"
+               "daily appointment slots, and one finished day of simulated traffic per hall\n"
+               "(walk-ins and appointments). Prints the admin login and the password shared\n"
+               "by all demo accounts. Refuses a database that already has an org tree.\n");
         return 0;
     }
     struct db *db = NULL;
@@ -851,7 +852,10 @@ static int cmd_simulate(int argc, char **argv)
                "time of day (the hall day 9:00-17:00 compressed into M minutes; with\n"
                "--speed the hall clock runs X times real time and M counts hall minutes),\n"
                "and work every window with a simulation staff account (sim-h<hall>-w<id>,\n"
-               "made on first use). Logs in as L (default admin) with the password from F\n"
+               "made on first use). On a working day with appointment slots open, it also\n"
+               "books appointments for today (web and phone, about 10 per 100 tickets) and\n"
+               "checks them in at the hall when their check-in window opens (the server's\n"
+               "clock). Logs in as L (default admin) with the password from F\n"
                "(its 'password:' line, as in data/initial-admin.txt) or from the\n"
                "environment variable CHUANGKOU_SIM_PASSWORD. Stops after M minutes or on\n"
                "Ctrl-C; the windows then finish whom they hold and close.\n");

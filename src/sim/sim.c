@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "domain/queue.h"
 #include "domain/simulate.h"
 #include "sim/client.h"
 
@@ -19,6 +20,9 @@
 #define SIM_SERIES_MAX 64
 #define SIM_TICK_S 0.05
 #define SIM_DAY_MIN (SIM_CLOSE_PM - SIM_OPEN_AM) /* the hall day, 9:00-17:00 */
+#define SIM_APPT_ITEMS 64                        /* appointable items looked at */
+#define SIM_APPT_SLOTS 256                       /* today's slots booked into */
+#define SIM_BOOKINGS_MAX 4096                    /* bookings followed in one run */
 
 enum { W_IDLE = 0, W_CALLED, W_ABSENT, W_SERVING };
 
@@ -37,10 +41,25 @@ struct sim_series {
     json_t *items; /* item codes (borrowed from the series list) */
 };
 
+/* A slot of today that may be booked, and checked in during the run. */
+struct sim_slot {
+    const char *item; /* borrowed from series_json */
+    int start, remaining;
+    int64_t until; /* its check-in window closes, epoch seconds */
+};
+
+/* A booking the run will check in, or cancel, at `due`. */
+struct sim_booking {
+    char code[APPT_CODE_LEN + 1], phone[24];
+    double due; /* seconds into the run */
+    int cancel, done;
+};
+
 struct sim {
     const struct sim_options *o;
     struct sim_rng rng;
     struct sim_client *admin;
+    struct sim_client *pub; /* no session: the public, booking on the web */
     struct sim_window w[SIM_WINDOWS_MAX];
     int nw;
     struct sim_series s[SIM_SERIES_MAX];
@@ -49,6 +68,16 @@ struct sim {
     int recall_limit;
     double speed, duration, per_second, mean_shape;
     int issued, served, no_shows, transfers, withdrawn;
+    /* appointments: today's service day, its local midnight, the wall clock
+     * at the start of the run */
+    char today[DATE_TEXT];
+    int64_t midnight;
+    double epoch0;
+    struct sim_slot slots[SIM_APPT_SLOTS];
+    int nslots;
+    struct sim_booking *bookings;
+    int nbookings;
+    int booked_web, booked_phone, checked_in, cancelled;
     char err[512];
 };
 
@@ -64,6 +93,13 @@ static double mono(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -310,17 +346,189 @@ static void sim_issue(struct sim *s)
         fprintf(stderr, "simulate: %s\n", s->err);
 }
 
+/* Hall seconds as seconds of the run. */
+static double hall_s(const struct sim *s, double seconds)
+{
+    return seconds / s->speed;
+}
+
+/* ---- appointments: booked for today's slots on the server's clock ---- */
+
+/* One item's slots today into s->slots: those with room whose check-in
+ * window is open during the run. 0, 1 when the item cannot be booked here,
+ * or -1 when today takes no appointments (logged once). */
+static int sim_item_slots(struct sim *s, const char *item, int *defined)
+{
+    char path[256];
+    json_t *out = NULL, *v;
+    size_t i;
+    int n = snprintf(path, sizeof(path), "/api/halls/%lld/slots?item_code=%s&day=%s",
+                     (long long)s->o->hall_id, item, s->today);
+    if (!catalog_code_ok(item) || n < 0 || (size_t)n >= sizeof(path))
+        return 1;
+    long st = sim_request(s->admin, "GET", path, NULL, &out, s->err, sizeof(s->err));
+    if (st != 200) {
+        json_decref(out);
+        if (st == 400)
+            return 1;
+        if (st == 409)
+            printf("simulate: %s is not a working day: no appointments\n", s->today);
+        else
+            printf("simulate: no appointments (%s)\n", s->err);
+        return -1;
+    }
+    double end = s->epoch0 + s->duration;
+    json_array_foreach(json_object_get(out, "items"), i, v)
+    {
+        int start = (int)jint(v, "start"), remaining = (int)jint(v, "remaining");
+        int64_t at = s->midnight + (int64_t)start * 60;
+        (*defined)++;
+        if (s->nslots >= SIM_APPT_SLOTS || !json_is_true(json_object_get(v, "open")) ||
+            remaining <= 0 || (double)(at + APPT_LATE_S) < s->epoch0 ||
+            (double)(at - APPT_EARLY_S) > end)
+            continue;
+        s->slots[s->nslots++] = (struct sim_slot){item, start, remaining, at + APPT_LATE_S};
+    }
+    json_decref(out);
+    return 0;
+}
+
+/* Today's slots of the hall's appointable items (the items of its series). */
+static void sim_load_slots(struct sim *s)
+{
+    const char *items[SIM_APPT_ITEMS];
+    int nitems = 0, defined = 0, rc = 0;
+    int64_t now = (int64_t)s->epoch0;
+    queue_service_day(now, s->today);
+    s->midnight = now - (now + QUEUE_TZ_OFFSET_S) % 86400;
+    for (int k = 0; k < s->ns; k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(s->s[k].items, i, v)
+        {
+            const char *code = json_string_value(v);
+            int seen = !code;
+            for (int j = 0; j < nitems && !seen; j++)
+                seen = strcmp(items[j], code) == 0;
+            if (!seen && nitems < SIM_APPT_ITEMS)
+                items[nitems++] = code;
+        }
+    }
+    for (int j = 0; j < nitems && rc >= 0; j++)
+        rc = sim_item_slots(s, items[j], &defined);
+    if (rc < 0)
+        s->nslots = 0;
+    else if (defined == 0)
+        printf("simulate: no appointment slots at hall %lld: no appointments\n",
+               (long long)s->o->hall_id);
+    else if (s->nslots == 0)
+        printf("simulate: no appointment slot of %s has its check-in window in the run: no "
+               "appointments\n",
+               s->today);
+    else
+        printf("simulate: %d appointment slots of %s open for booking\n", s->nslots, s->today);
+    fflush(stdout);
+}
+
+/* A citizen books one of today's slots (on the web, or by phone with the
+ * administrator taking the call); then cancels, never comes, or comes to
+ * check in around the slot: not before the booking, at the earliest, and
+ * only if still inside the check-in window. */
+static void sim_book(struct sim *s, double t)
+{
+    int open[SIM_APPT_SLOTS], n = 0;
+    double now = s->epoch0 + t;
+    for (int i = 0; i < s->nslots; i++)
+        if (s->slots[i].remaining > 0 && (double)s->slots[i].until > now)
+            open[n++] = i;
+    if (n == 0 || !s->bookings || s->nbookings >= SIM_BOOKINGS_MAX)
+        return;
+    struct sim_slot *sl = &s->slots[open[sim_below(&s->rng, n)]];
+    char name[32], phone[24], path[96];
+    json_t *out = NULL;
+    sim_citizen(&s->rng, name, sizeof(name), phone, sizeof(phone));
+    int by_phone = sim_chance(&s->rng, SIM_APPT_PHONE_PCT);
+    json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "item_code", sl->item, "day", s->today,
+                             "slot_start", sl->start, "name", name, "phone", phone);
+    if (by_phone)
+        snprintf(path, sizeof(path), "/api/halls/%lld/appointments", (long long)s->o->hall_id);
+    else {
+        snprintf(path, sizeof(path), "/api/appointments");
+        json_object_set_new(body, "hall_id", json_integer(s->o->hall_id));
+    }
+    long st =
+        sim_request(by_phone ? s->admin : s->pub, "POST", path, body, &out, s->err, sizeof(s->err));
+    json_decref(body);
+    const char *code = json_string_value(json_object_get(out, "code"));
+    if (st != 201 || !code || strlen(code) != APPT_CODE_LEN) {
+        if (st == 409)
+            sl->remaining = 0; /* full, or over */
+        fprintf(stderr, "simulate: %s\n", s->err);
+        json_decref(out);
+        return;
+    }
+    sl->remaining--;
+    if (by_phone)
+        s->booked_phone++;
+    else
+        s->booked_web++;
+    struct sim_booking *b = &s->bookings[s->nbookings];
+    memset(b, 0, sizeof(*b));
+    snprintf(b->code, sizeof(b->code), "%s", code);
+    snprintf(b->phone, sizeof(b->phone), "%s", phone);
+    json_decref(out);
+    if (sim_chance(&s->rng, SIM_APPT_CANCEL_PCT)) {
+        b->cancel = 1;
+        b->due = t + hall_s(s, 60 + sim_below(&s->rng, 600));
+    } else if (sim_chance(&s->rng, SIM_APPT_NO_SHOW_PCT)) {
+        return; /* stays booked: a no-show once the day is over */
+    } else {
+        double at = (double)(s->midnight + sim_appt_arrival_s(&s->rng, sl->start));
+        double soonest = now + hall_s(s, 20 + sim_below(&s->rng, 100));
+        if (at < soonest)
+            at = soonest;
+        if (at > (double)sl->until)
+            return; /* too late to check in */
+        b->due = at - s->epoch0;
+    }
+    s->nbookings++;
+}
+
+/* Check in (at the hall, with the administrator's session as the counter's
+ * kiosk) or cancel the bookings that are due. */
+static void sim_bookings_step(struct sim *s, double t)
+{
+    char path[96];
+    for (int i = 0; i < s->nbookings && !stop_requested; i++) {
+        struct sim_booking *b = &s->bookings[i];
+        if (b->done || b->due > t)
+            continue;
+        b->done = 1;
+        json_t *body;
+        long st;
+        if (b->cancel) {
+            body = json_pack("{s:s, s:s}", "code", b->code, "phone", b->phone);
+            st = sim_request(s->pub, "POST", "/api/appointments/cancel", body, NULL, s->err,
+                             sizeof(s->err));
+            s->cancelled += st == 200;
+        } else {
+            snprintf(path, sizeof(path), "/api/halls/%lld/checkin", (long long)s->o->hall_id);
+            body = json_pack("{s:s}", "code", b->code);
+            st = sim_request(s->admin, "POST", path, body, NULL, s->err, sizeof(s->err));
+            s->checked_in += st == 201;
+        }
+        json_decref(body);
+        if (st != 200 && st != 201)
+            fprintf(stderr, "simulate: %s\n", s->err);
+    }
+}
+
 /* A ticket action at a window; the HTTP status. */
 static long sim_act(struct sim *s, struct sim_window *w, const char *action, json_t *body)
 {
     char path[96];
     snprintf(path, sizeof(path), "/api/tickets/%lld/%s", (long long)w->ticket, action);
     return sim_request(w->c, "POST", path, body, NULL, s->err, sizeof(s->err));
-}
-
-static double hall_s(const struct sim *s, double seconds)
-{
-    return seconds / s->speed;
 }
 
 static void sim_window_step(struct sim *s, struct sim_window *w, double now)
@@ -410,9 +618,9 @@ static void sim_report(struct sim *s, double t)
     json_decref(out);
     int m = (int)hall_minute(s, t);
     printf("[%3d:%02d] hall %02d:%02d  issued %d  served %d  no-shows %d  transfers %d  "
-           "withdrawn %d  waiting %ld\n",
+           "withdrawn %d  waiting %ld  appointments %d  checked in %d\n",
            (int)t / 60, (int)t % 60, m / 60, m % 60, s->issued, s->served, s->no_shows,
-           s->transfers, s->withdrawn, waiting);
+           s->transfers, s->withdrawn, waiting, s->booked_web + s->booked_phone, s->checked_in);
     fflush(stdout);
 }
 
@@ -440,7 +648,9 @@ static int sim_main(struct sim *s)
     const struct sim_options *o = s->o;
     json_t *known = NULL;
     s->admin = sim_client_new(o->url);
-    if (!s->admin) {
+    s->pub = sim_client_new(o->url);
+    s->bookings = calloc(SIM_BOOKINGS_MAX, sizeof(*s->bookings));
+    if (!s->admin || !s->pub || !s->bookings) {
         snprintf(s->err, sizeof(s->err), "out of memory");
         return -1;
     }
@@ -457,17 +667,22 @@ static int sim_main(struct sim *s)
     printf("simulating hall %lld: %d windows, %d series, %.0f tickets/min, %.0f s "
            "(hall clock x%.1f)\n",
            (long long)o->hall_id, s->nw, s->ns, o->rate, s->duration, s->speed);
-    fflush(stdout);
+    s->epoch0 = wall();
+    sim_load_slots(s);
     double start = mono(), last = start, report = 60.0;
     while (!stop_requested) {
-        double now = mono(), t = now - start;
+        double now = mono(), t = now - start, dt = now - last;
         if (t >= s->duration)
             break;
-        double lambda =
-            s->per_second * (now - last) * sim_shape((int)hall_minute(s, t)) / s->mean_shape;
+        double lambda = s->per_second * dt * sim_shape((int)hall_minute(s, t)) / s->mean_shape;
         last = now;
         for (int k = lambda > 0 ? sim_poisson(&s->rng, lambda) : 0; k > 0 && !stop_requested; k--)
             sim_issue(s);
+        /* bookings come in around the clock, SIM_APPT_PCT per 100 tickets */
+        double booking = s->nslots > 0 ? s->per_second * dt * SIM_APPT_PCT / 100.0 : 0.0;
+        for (int k = booking > 0 ? sim_poisson(&s->rng, booking) : 0; k > 0 && !stop_requested; k--)
+            sim_book(s, mono() - start);
+        sim_bookings_step(s, mono() - start);
         for (int i = 0; i < s->nw && !stop_requested; i++)
             sim_window_step(s, &s->w[i], mono() - start);
         if (t >= report) {
@@ -478,6 +693,12 @@ static int sim_main(struct sim *s)
     }
     sim_wind_down(s);
     sim_report(s, mono() - start);
+    int booked = s->booked_web + s->booked_phone;
+    printf("appointments: booked %d (web %d, phone %d)  checked in %d  cancelled %d  "
+           "not checked in %d\n",
+           booked, s->booked_web, s->booked_phone, s->checked_in, s->cancelled,
+           booked - s->checked_in - s->cancelled);
+    fflush(stdout);
     return 0;
 }
 
@@ -514,6 +735,10 @@ int sim_run(const struct sim_options *o)
     for (int i = 0; i < s->nw; i++)
         sim_client_free(s->w[i].c);
     sim_client_free(s->admin);
+    sim_client_free(s->pub);
+    if (s->bookings) /* the booking codes */
+        sodium_memzero(s->bookings, SIM_BOOKINGS_MAX * sizeof(*s->bookings));
+    free(s->bookings);
     json_decref(s->series_json);
     free(s);
     curl_global_cleanup();

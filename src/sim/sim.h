@@ -11,6 +11,19 @@
  * It prints a line a minute and stops by itself (or on Ctrl-C): the windows
  * finish whom they hold and close; tickets still waiting stay in line.
  *
+ * Appointments: the hall's appointable items (those of its series) are asked
+ * for today's slots (GET /api/halls/{id}/slots). On a day off, a year without
+ * a calendar or with no slot open it says so once and carries on without
+ * them. Otherwise citizens book (SIM_APPT_PCT per 100 tickets; on the web
+ * without a session, or by phone through the administrator), a few cancel,
+ * a few never come, and the rest check in through POST
+ * /api/halls/{id}/checkin with the administrator's session (as a counter's
+ * kiosk would) at a time drawn around their slot. The check-in window is the
+ * server's (real time, not the compressed hall clock), so only slots whose
+ * window falls within the run are booked; a check-in due after the run is
+ * left undone (the booking becomes a no-show once the day is over). The
+ * booking codes are kept in memory only and wiped at the end.
+ *
  * Time: without a speed the hall day 9:00-17:00 is compressed into the run
  * of `minutes` real minutes and `rate` counts tickets per real minute; with
  * a speed the hall clock runs `speed` times real time from 9:00, `minutes`

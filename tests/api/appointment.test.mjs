@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Client, loginAs, deviceClient, assertError, assertStatus, demoNodes, createStaff, recordSecret,
+  shanghaiNow, calendarDay, makeWorkday,
 } from './helpers.mjs';
 
 const anon = new Client('anon');
@@ -20,7 +21,7 @@ let minute; // minutes after Shanghai midnight now
 let nextDay; // the next working day after today
 let slotNow; // a slot starting now (every day)
 let slotOther; // a slot far from now, capacity 1
-let calendarRestore = null; // how to undo the calendar edit that makes today a working day
+let calendarRestore = async () => {}; // undoes the calendar edit that makes today a working day
 let todayOk = false;
 
 const ITEM = 'GA-SFZ-001'; // appointable, served at hall-d
@@ -28,24 +29,10 @@ const MORE = ['SCJG-GT-001', 'BDC-SC-001', 'GJJ-TQ-001']; // appointable at hall
 let phoneSeq = 0;
 const phone = () => `139${String(Date.now() % 100000).padStart(5, '0')}${String(phoneSeq++).padStart(3, '0')}`;
 
-function shanghaiNow() {
-  const t = new Date(Date.now() + 8 * 3600 * 1000);
-  return { day: t.toISOString().slice(0, 10), minute: t.getUTCHours() * 60 + t.getUTCMinutes() };
-}
-
 function addDays(day, n) {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
-}
-
-async function dayInfo(day) {
-  const r = await anon.get(`/api/calendar/${day.slice(0, 4)}`);
-  if (r.status !== 200 || !r.json.known) return null;
-  const days = r.json.days;
-  const ex = days.find((d) => d.date === day);
-  const wd = new Date(`${day}T00:00:00Z`).getUTCDay();
-  return { ex, workday: ex ? !ex.is_off : wd >= 1 && wd <= 5 };
 }
 
 async function setSlots(item, slots) {
@@ -68,21 +55,14 @@ before(async () => {
   for (const item of [ITEM, ...MORE]) await setSlots(item, [slotNow, slotOther]);
   for (let i = 1; i <= 30; i++) {
     const d = addDays(today, i);
-    const info = await dayInfo(d);
+    const info = await calendarDay(d);
     if (info?.workday) { nextDay = d; break; }
   }
   assert.ok(nextDay, 'a working day within 30 days');
   // today must be a working day to check in: make it one for the test, undone after
-  const info = await dayInfo(today);
-  if (info && !info.workday) {
-    if (info.ex) assertStatus(await admin.req('DELETE', `/api/calendar/days/${today}`), 204, 'clear day');
-    const wd = new Date(`${today}T00:00:00Z`).getUTCDay();
-    if (wd === 0 || wd === 6) {
-      assertStatus(await admin.put(`/api/calendar/days/${today}`, { json: { is_off: false, name: '测试补班' } }), 200, 'set day');
-    }
-    calendarRestore = info.ex || 'clear';
-  }
-  todayOk = info !== null;
+  const wd = await makeWorkday(admin, today);
+  calendarRestore = wd.restore;
+  todayOk = wd.known;
   const dA = await admin.post('/api/devices', { kind: 'kiosk', name: '预约签到机', node_id: nodes.hallA.id });
   assertStatus(dA, 201, 'kiosk A');
   recordSecret(dA.json.token);
@@ -97,11 +77,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (!calendarRestore) return;
-  await admin.req('DELETE', `/api/calendar/days/${today}`);
-  if (calendarRestore !== 'clear') {
-    await admin.put(`/api/calendar/days/${today}`, { json: { is_off: calendarRestore.is_off, name: calendarRestore.name } });
-  }
+  await calendarRestore();
 });
 
 test('slots: public with what remains; admin sets them; bad days refused', async () => {

@@ -2,7 +2,9 @@
 // after a reconnect with Last-Event-ID, heartbeats, and scope.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, Client, loginAs, assertError, assertStatus, demoNodes, createStaff } from './helpers.mjs';
+import {
+  Client, loginAs, assertError, assertStatus, demoNodes, createStaff, openEventStream as openStream,
+} from './helpers.mjs';
 
 let admin;
 let nodes;
@@ -11,78 +13,6 @@ before(async () => {
   admin = await loginAs('t_admin');
   nodes = await demoNodes(admin);
 });
-
-/** Open an event stream; collects parsed events until closed. */
-function openStream(path, headers = {}) {
-  const ctrl = new AbortController();
-  const events = [];
-  const comments = [];
-  let waiters = [];
-  const ready = (async () => {
-    const res = await fetch(BASE + path, { headers, signal: ctrl.signal });
-    return res;
-  })();
-  const pump = ready.then(async (res) => {
-    if (res.status !== 200) return;
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for await (const chunk of res.body) {
-        buf += dec.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev = { id: null, event: 'message', data: '' };
-          let isComment = true;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
-            isComment = false;
-            const c = line.indexOf(':');
-            const k = c < 0 ? line : line.slice(0, c);
-            const v = c < 0 ? '' : line.slice(c + 1).replace(/^ /, '');
-            if (k === 'id') ev.id = v;
-            else if (k === 'event') ev.event = v;
-            else if (k === 'data') ev.data += v;
-          }
-          if (isComment) comments.push(block);
-          else if (ev.data || ev.id) events.push(ev);
-          waiters = waiters.filter((w) => !w());
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  });
-  return {
-    ready,
-    events,
-    comments,
-    close: () => ctrl.abort(),
-    done: pump,
-    waitFor(pred, ms = 5000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = events.find(pred);
-          if (hit) {
-            resolve(hit);
-            return true;
-          }
-          return false;
-        };
-        if (check()) return;
-        const t = setTimeout(() => reject(new Error(`no matching event in ${ms} ms; got ${events.map((e) => e.event).join(',')}`)), ms);
-        waiters.push(() => {
-          if (check()) {
-            clearTimeout(t);
-            return true;
-          }
-          return false;
-        });
-      });
-    },
-  };
-}
 
 async function staffAtWindow(win) {
   const { staff, login, password } = await createStaff(admin, nodes.hallA.id);

@@ -395,3 +395,116 @@ export async function childByCode(client, parentId, code) {
   const { items } = await listAll(client, '/api/org/nodes', { parent_id: parentId });
   return items.find((n) => n.code === code);
 }
+
+/** The date (YYYY-MM-DD) and minute after midnight now in Asia/Shanghai, the halls' clock. */
+export function shanghaiNow() {
+  const t = new Date(Date.now() + 8 * 3600 * 1000);
+  return { day: t.toISOString().slice(0, 10), minute: t.getUTCHours() * 60 + t.getUTCMinutes() };
+}
+
+/** A day in the working-day calendar: its exception (if any) and whether it is a working day; null when the year is unknown. */
+export async function calendarDay(day) {
+  const r = await new Client().get(`/api/calendar/${day.slice(0, 4)}`);
+  if (r.status !== 200 || !r.json.known) return null;
+  const ex = r.json.days.find((d) => d.date === day);
+  const wd = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return { ex, workday: ex ? !ex.is_off : wd >= 1 && wd <= 5 };
+}
+
+/**
+ * Make day a working day for a test (appointments are booked and checked in
+ * on working days only). Returns { known: whether the calendar knows the
+ * year, restore: an async function that undoes the edit }.
+ */
+export async function makeWorkday(admin, day) {
+  const info = await calendarDay(day);
+  if (!info || info.workday) return { known: info !== null, restore: async () => {} };
+  if (info.ex) assertStatus(await admin.req('DELETE', `/api/calendar/days/${day}`), 204, 'clear day');
+  const wd = new Date(`${day}T00:00:00Z`).getUTCDay();
+  if (wd === 0 || wd === 6) {
+    assertStatus(await admin.put(`/api/calendar/days/${day}`, { json: { is_off: false, name: '测试补班' } }), 200, 'set day');
+  }
+  return {
+    known: true,
+    restore: async () => {
+      await admin.req('DELETE', `/api/calendar/days/${day}`);
+      if (info.ex) await admin.put(`/api/calendar/days/${day}`, { json: { is_off: info.ex.is_off, name: info.ex.name } });
+    },
+  };
+}
+
+/**
+ * Open an event stream (SSE) at path; collects parsed events ({id, event,
+ * data}) and comments until closed. waitFor(pred, ms) resolves with the first
+ * matching event.
+ */
+export function openEventStream(path, headers = {}) {
+  const ctrl = new AbortController();
+  const events = [];
+  const comments = [];
+  let waiters = [];
+  const ready = (async () => {
+    const res = await fetch(BASE + path, { headers, signal: ctrl.signal });
+    return res;
+  })();
+  const pump = ready.then(async (res) => {
+    if (res.status !== 200) return;
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body) {
+        buf += dec.decode(chunk, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev = { id: null, event: 'message', data: '' };
+          let isComment = true;
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) continue;
+            isComment = false;
+            const c = line.indexOf(':');
+            const k = c < 0 ? line : line.slice(0, c);
+            const v = c < 0 ? '' : line.slice(c + 1).replace(/^ /, '');
+            if (k === 'id') ev.id = v;
+            else if (k === 'event') ev.event = v;
+            else if (k === 'data') ev.data += v;
+          }
+          if (isComment) comments.push(block);
+          else if (ev.data || ev.id) events.push(ev);
+          waiters = waiters.filter((w) => !w());
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  });
+  return {
+    ready,
+    events,
+    comments,
+    close: () => ctrl.abort(),
+    done: pump,
+    waitFor(pred, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = events.find(pred);
+          if (hit) {
+            resolve(hit);
+            return true;
+          }
+          return false;
+        };
+        if (check()) return;
+        const t = setTimeout(() => reject(new Error(`no matching event in ${ms} ms; got ${events.map((e) => e.event).join(',')}`)), ms);
+        waiters.push(() => {
+          if (check()) {
+            clearTimeout(t);
+            return true;
+          }
+          return false;
+        });
+      });
+    },
+  };
+}
