@@ -764,12 +764,12 @@ int queue_call_next(struct db *db, const struct actor *who, int64_t window_id, i
                     struct queue_ticket *out, struct err *e)
 {
     struct org_node win;
-    struct queue_window w;
+    enum queue_mode mode;
     char day[DATE_TEXT];
     int rc = window_for_call(db, who, window_id, now, &win, e);
     if (rc < 0)
         return rc;
-    rc = queue_window_get(db, window_id, now, &w);
+    rc = queue_window_mode(db, window_id, &mode);
     if (rc < 0)
         return queue_db_fail(e, rc);
     queue_service_day(now, day);
@@ -782,7 +782,7 @@ int queue_call_next(struct db *db, const struct actor *who, int64_t window_id, i
         db_bind_int64(st, 1, window_id);
         db_bind_int64(st, 2, win.parent_id);
         db_bind_text(st, 3, day);
-        db_bind_int64(st, 4, w.mode);
+        db_bind_int64(st, 4, mode);
         rc = db_step(st);
         int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
         db_finalize(st);
@@ -997,6 +997,8 @@ int queue_act(struct db *db, const struct actor *who, int64_t ticket_id, enum qu
         rc = window_release(db, win.id, ticket_id, now);
     if (rc == 0 && action == QUEUE_DO_RESUME)
         rc = window_set(db, win.id, ticket_id, who->staff_id, now);
+    if (rc == 0 && action == QUEUE_DO_FINISH)
+        queue_eta_forget(t.series_id); /* a service time more for its median */
     if (rc == 0)
         rc = queue_ticket_get(db, ticket_id, now, out);
     return rc < 0 ? queue_db_fail(e, rc) : 0;

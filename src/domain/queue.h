@@ -71,6 +71,7 @@
     ((int64_t)20 * 60)              /* a service longer than this, a service-timeout */
 #define QUEUE_ETA_SAMPLE 20         /* recent services a series' ETA looks at */
 #define QUEUE_ETA_DEFAULT_S 300     /* service time assumed before any was finished today */
+#define QUEUE_ETA_CACHE_S 10        /* an ETA basis is reused this long (s) */
 #define QUEUE_NOTIFY_POSITION 3     /* near-turn when the position is at most this … */
 #define QUEUE_NOTIFY_ETA_MIN 5      /* … or the ETA at most this many minutes */
 #define QUEUE_BOARD_RECENT 10       /* last calls on the hall screen */
@@ -314,6 +315,10 @@ struct queue_window {
     int nseries;
 };
 
+/* The window's calling order (its profile's mode; longest_wait without
+ * one). 0 or a database error. */
+int queue_window_mode(struct db *db, int64_t window_id, enum queue_mode *mode);
+
 /* A window's state and profile (ERR_NOTFOUND unless a window node). */
 int queue_window_get(struct db *db, int64_t window_id, int64_t now, struct queue_window *out);
 
@@ -357,6 +362,10 @@ int queue_may_work_at(struct db *db, const struct actor *who, const struct org_n
  * QUEUE_ETA_DEFAULT_S) and the windows serving it (open ones; when none is
  * open, those whose profile names it; 0 when none does). */
 int queue_eta_basis(struct db *db, int64_t series_id, int64_t now, int64_t *median_s, int *windows);
+
+/* Forget the ETA bases kept for series_id (0: for every series): a service
+ * finished, or the windows serving it changed. */
+void queue_eta_forget(int64_t series_id);
 
 /* ETA in whole minutes (rounded up) for a place in line: (position − ½) ×
  * median ÷ windows; -1 when no window serves the series. */

@@ -412,6 +412,23 @@ static const char SQL_WINDOW[] =
 static const char SQL_PROFILE_SERIES[] =
     "SELECT series_id FROM window_profile_series WHERE window_id = ?1 ORDER BY seq";
 
+static const char SQL_WINDOW_MODE[] = "SELECT mode FROM window_profile WHERE window_id = ?1";
+
+int queue_window_mode(struct db *db, int64_t window_id, enum queue_mode *mode)
+{
+    struct db_stmt *st = NULL;
+    *mode = QUEUE_LONGEST_WAIT;
+    int rc = db_prepare(db, SQL_WINDOW_MODE, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, window_id);
+    rc = db_step(st);
+    if (rc == DB_ROW && queue_mode_parse(db_col_text(st, 0), mode) < 0)
+        *mode = QUEUE_LONGEST_WAIT;
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int queue_window_get(struct db *db, int64_t window_id, int64_t now, struct queue_window *out)
 {
     struct db_stmt *st = NULL;
@@ -578,6 +595,8 @@ int queue_profile_set(struct db *db, const struct actor *who, int64_t window_id,
         rc = audit_append(db, who, "update", "window_profile", window_id, window_id,
                           profile_json(before.mode, before.series_ids, before.nseries),
                           profile_json(mode, series_ids, n));
+    if (rc >= 0)
+        queue_eta_forget(0); /* the windows serving a series changed */
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -609,6 +628,8 @@ int queue_window_open(struct db *db, const struct actor *who, int64_t window_id,
         rc = audit_append(
             db, who, "open", "window_state", window_id, window_id, NULL,
             json_pack("{s:s,s:I}", "status", "open", "staff_id", (json_int_t)who->staff_id));
+    if (rc >= 0)
+        queue_eta_forget(0); /* the windows serving a series changed */
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -691,6 +712,8 @@ int queue_window_pause(struct db *db, const struct actor *who, int64_t window_id
     if (rc >= 0)
         rc = audit_append(db, who, "pause", "window_state", window_id, window_id, NULL,
                           json_pack("{s:s}", "status", "paused"));
+    if (rc >= 0)
+        queue_eta_forget(0); /* the windows serving a series changed */
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -729,5 +752,7 @@ int queue_window_close(struct db *db, const struct actor *who, int64_t window_id
     }
     rc = audit_append(db, who, "close", "window_state", window_id, window_id, NULL,
                       json_pack("{s:s}", "status", "closed"));
+    if (rc >= 0)
+        queue_eta_forget(0); /* the windows serving a series changed */
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }

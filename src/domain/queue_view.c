@@ -1,6 +1,7 @@
 /* queue_view.c - what the queue shows: places in line and ETAs, waiting
  * counts, the hall board, a window's lines and figures, and the day's
  * statistics. Reads only; any connection. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +25,65 @@ static int cmp_int64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The bases last computed, per series: every issue, call and board asks for
+ * them, and they move only when a service finishes or a window opens or
+ * closes (which forget them here) or, on another node, within
+ * QUEUE_ETA_CACHE_S. */
+#define ETA_CACHE 256
+
+static struct eta_entry {
+    int64_t series_id, at, median;
+    int windows;
+    char day[DATE_TEXT];
+} eta_cache[ETA_CACHE];
+static pthread_mutex_t eta_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void queue_eta_forget(int64_t series_id)
+{
+    pthread_mutex_lock(&eta_mu);
+    for (int i = 0; i < ETA_CACHE; i++)
+        if (!series_id || eta_cache[i].series_id == series_id)
+            eta_cache[i].series_id = 0;
+    pthread_mutex_unlock(&eta_mu);
+}
+
+static int eta_cached(int64_t series_id, const char *day, int64_t now, int64_t *median_s,
+                      int *windows)
+{
+    struct eta_entry *c = &eta_cache[(uint64_t)series_id % ETA_CACHE];
+    int hit = 0;
+    pthread_mutex_lock(&eta_mu);
+    if (c->series_id == series_id && strcmp(c->day, day) == 0 && now >= c->at &&
+        now - c->at < QUEUE_ETA_CACHE_S) {
+        *median_s = c->median;
+        *windows = c->windows;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&eta_mu);
+    return hit;
+}
+
+static void eta_remember(int64_t series_id, const char *day, int64_t now, int64_t median_s,
+                         int windows)
+{
+    struct eta_entry *c = &eta_cache[(uint64_t)series_id % ETA_CACHE];
+    pthread_mutex_lock(&eta_mu);
+    c->series_id = series_id;
+    c->at = now;
+    c->median = median_s;
+    c->windows = windows;
+    memcpy(c->day, day, sizeof(c->day));
+    pthread_mutex_unlock(&eta_mu);
+}
+
 int queue_eta_basis(struct db *db, int64_t series_id, int64_t now, int64_t *median_s, int *windows)
 {
     int64_t v[QUEUE_ETA_SAMPLE];
     int n = 0;
     char day[DATE_TEXT];
     queue_service_day(now, day);
+    if (eta_cached(series_id, day, now, median_s, windows))
+        return 0;
     *median_s = QUEUE_ETA_DEFAULT_S;
     *windows = 0;
     struct db_stmt *st = NULL;
@@ -58,7 +112,10 @@ int queue_eta_basis(struct db *db, int64_t series_id, int64_t now, int64_t *medi
         *windows = (int)(open > 0 ? open : configured);
     }
     db_finalize(st);
-    return rc < 0 ? rc : 0;
+    if (rc < 0)
+        return rc;
+    eta_remember(series_id, day, now, *median_s, *windows);
+    return 0;
 }
 
 int queue_eta_minutes(int position, int64_t median_s, int windows)

@@ -778,7 +778,12 @@ Test(queue, eta_from_recent_services_and_open_windows)
     /* services of 60, 120 and 600 s: the median is 120 */
     int secs[] = {60, 600, 120};
     call_next(&w1, at(0, 9, 1, 0));
+    cr_assert_eq(queue_eta_basis(u.db, sa, at(0, 9, 2, 55), &median, &windows), 0);
+    cr_assert_eq(median, QUEUE_ETA_DEFAULT_S);
     serve(t.id, at(0, 9, 2, 0), secs[0]);
+    /* a finished service counts at once, not when the kept basis expires */
+    cr_assert_eq(queue_eta_basis(u.db, sa, at(0, 9, 3, 1), &median, &windows), 0);
+    cr_assert_eq(median, 60);
     for (int i = 1; i < 3; i++) {
         struct queue_ticket x = issue(sa, QUEUE_NORMAL, at(0, 9, 10 + i, 0));
         call_next(&w1, at(0, 9, 20 + i, 0));
