@@ -309,6 +309,7 @@ int org_create(struct db *db, const struct actor *who, const struct org_input *i
         snprintf(path, sizeof(path), "%s%lld/", in->parent_id ? parent.path : "/", (long long)id);
     if (n < 0 || (size_t)n >= sizeof(path))
         return err_set(e, ERR_INVALID, "parent_id", "the tree is too deep");
+    db_note_auth_change(db);
     rc = db_prepare(db, SQL_SET_PATH, &st);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
@@ -388,6 +389,7 @@ int org_update(struct db *db, const struct actor *who, int64_t id, const struct 
             return err_set(e, ERR_CONFLICT, "active", "reactivate the parent node first");
     }
     after.updated_at = (int64_t)time(NULL);
+    db_note_auth_change(db);
     rc = db_prepare(db, SQL_UPDATE, &st);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");

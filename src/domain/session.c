@@ -220,6 +220,7 @@ static const char SQL_DELETE[] = "DELETE FROM session WHERE id = ?1";
 int session_delete(struct db *db, const struct actor *who, int64_t session_id)
 {
     struct db_stmt *st = NULL;
+    db_note_auth_change(db);
     int rc = db_prepare(db, SQL_DELETE, &st);
     if (rc < 0)
         return rc;

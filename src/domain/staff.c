@@ -344,6 +344,7 @@ int staff_update(struct db *db, const struct actor *who, int64_t id, const struc
         after.node_id = p->node_id;
     int64_t now = (int64_t)time(NULL);
     struct db_stmt *st = NULL;
+    db_note_auth_change(db);
     rc = db_prepare(db, SQL_UPDATE, &st);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
@@ -365,6 +366,7 @@ int staff_update(struct db *db, const struct actor *who, int64_t id, const struc
      * a deactivated account or a move ends its window assignments */
     if (!after.active || p->password_hash || strcmp(after.role, before.role) != 0 ||
         after.node_id != before.node_id) {
+        db_note_auth_change(db);
         rc = db_prepare(db, SQL_KILL_SESSIONS, &st);
         if (rc < 0)
             return err_set(e, rc, NULL, "database error");

@@ -1,19 +1,63 @@
 #include "http/auth.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/crypto.h"
 #include "domain/session.h"
+#include "store/db.h"
+
+/* Sessions looked up lately, for every HTTP thread: a session is read from
+ * the database once, then again only when AUTH_CACHE_S have passed or a
+ * commit changed who someone is (db_auth_generation: logout, staff or org
+ * changes). Readers take the generation before the lookup, so an entry can
+ * never outlive a change it did not see. */
+#define AUTH_CACHE 512
+#define AUTH_CACHE_S 5
 
 struct cached_session {
     char token[65];
     char csrf[SESSION_CSRF_HEX];
     struct actor who;
-    int64_t session_id, expires_at;
+    int64_t session_id, expires_at, cached_at;
+    unsigned long generation;
 };
+
+static struct cached_session cache[AUTH_CACHE];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned slot_of(const char *token)
+{
+    unsigned h = 2166136261u; /* FNV-1a over the token's first half */
+    for (int i = 0; i < 32 && token[i]; i++)
+        h = (h ^ (unsigned char)token[i]) * 16777619u;
+    return h % AUTH_CACHE;
+}
+
+static int cache_get(const char *token, int64_t now, unsigned long gen, struct cached_session *out)
+{
+    struct cached_session *c = &cache[slot_of(token)];
+    int hit = 0;
+    pthread_mutex_lock(&cache_mu);
+    if (c->generation == gen && c->token[0] && crypto_str_equal(c->token, token) &&
+        c->expires_at > now && now >= c->cached_at && now - c->cached_at < AUTH_CACHE_S) {
+        *out = *c;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    return hit;
+}
+
+static void cache_put(const struct cached_session *fresh)
+{
+    struct cached_session *c = &cache[slot_of(fresh->token)];
+    pthread_mutex_lock(&cache_mu);
+    *c = *fresh;
+    pthread_mutex_unlock(&cache_mu);
+}
 
 int auth_resolve(struct req *r, int allow_device)
 {
@@ -32,22 +76,19 @@ int auth_resolve(struct req *r, int allow_device)
     if (!token || strlen(token) != 64)
         return ERR_UNAUTHORIZED;
     int64_t now = (int64_t)time(NULL);
-    /* the cache key holds half the token; the entry holds all of it, compared
-     * in constant time */
-    char key[40];
-    snprintf(key, sizeof(key), "s:%.32s", token);
-    size_t len = 0;
-    const struct cached_session *c = db_cache_get(db, key, &len);
-    if (c && len == sizeof(*c) && crypto_str_equal(c->token, token) && c->expires_at > now) {
+    unsigned long gen = db_auth_generation(); /* before the lookup: see above */
+    struct cached_session c;
+    if (cache_get(token, now, gen, &c)) {
         char ip[sizeof(who->ip)], rid[sizeof(who->request_id)];
         memcpy(ip, who->ip, sizeof(ip));
         memcpy(rid, who->request_id, sizeof(rid));
-        *who = c->who;
+        *who = c.who;
         memcpy(who->ip, ip, sizeof(ip));
         memcpy(who->request_id, rid, sizeof(rid));
-        memcpy(r->csrf, c->csrf, sizeof(c->csrf));
-        r->session_id = c->session_id;
+        memcpy(r->csrf, c.csrf, sizeof(c.csrf));
+        r->session_id = c.session_id;
         r->via_cookie = 1;
+        crypto_wipe(&c, sizeof(c));
         return 0;
     }
     struct cached_session fresh;
@@ -62,7 +103,9 @@ int auth_resolve(struct req *r, int allow_device)
     fresh.who = *who;
     memcpy(fresh.csrf, r->csrf, sizeof(fresh.csrf));
     fresh.session_id = r->session_id;
-    db_cache_put(db, key, &fresh, sizeof(fresh));
+    fresh.cached_at = now;
+    fresh.generation = gen;
+    cache_put(&fresh);
     crypto_wipe(&fresh, sizeof(fresh));
     return 0;
 }

@@ -111,6 +111,14 @@ void db_cache_sync(struct db *db);
  * a commit by another process (the command line) shows within that time. */
 #define DB_CACHE_RECHECK_MS 250
 void db_note_commit(void);
+
+/* Who someone is may have changed (a staff member, a session, an org path)
+ * in db's open transaction: once it commits (db_auth_committed, called by
+ * the writer after each commit), db_auth_generation moves on and the
+ * sessions cached by the HTTP layer are looked up again. */
+void db_note_auth_change(struct db *db);
+void db_auth_committed(struct db *db);
+unsigned long db_auth_generation(void);
 const void *db_cache_get(struct db *db, const char *key, size_t *len);
 void db_cache_put(struct db *db, const char *key, const void *val, size_t len);
 

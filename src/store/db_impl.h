@@ -36,6 +36,7 @@ struct db {
     const struct db_ops *ops;
     enum db_kind kind;
     struct readcache *cache; /* see db_cache_* in db.h; owned */
+    int auth_changed;        /* db_note_auth_change in the open transaction */
 };
 
 struct db_stmt {

@@ -22,6 +22,26 @@ struct cache_entry {
 };
 
 static atomic_ulong commit_generation;
+static atomic_ulong auth_generation;
+
+void db_note_auth_change(struct db *db)
+{
+    if (db)
+        db->auth_changed = 1;
+}
+
+void db_auth_committed(struct db *db)
+{
+    if (db && db->auth_changed) {
+        db->auth_changed = 0;
+        atomic_fetch_add(&auth_generation, 1);
+    }
+}
+
+unsigned long db_auth_generation(void)
+{
+    return atomic_load(&auth_generation);
+}
 
 void db_note_commit(void)
 {

@@ -77,6 +77,7 @@ static void run_batch(struct writer *w, struct writer_job *batch, int n)
         goto abort;
     metrics_observe_batch(n);
     db_note_commit(); /* before done(): an acknowledged write is seen by every reader */
+    db_auth_committed(w->db);
     pthread_mutex_lock(&w->q_mu);
     w->batches++;
     w->jobs += (unsigned long long)n;
@@ -85,6 +86,7 @@ static void run_batch(struct writer *w, struct writer_job *batch, int n)
 abort:
     log_warn("writer", "msg=\"batch aborted\" error=%s jobs=%d", err_name(rc), n);
     db_rollback(w->db);
+    db_auth_committed(w->db); /* nothing changed, but a spare move costs nothing */
     for (struct writer_job *j = batch; j; j = j->next)
         if (j->rc >= 0)
             j->rc = 0; /* mark as "was fine" so fail_batch overwrites it */

@@ -290,3 +290,19 @@ test('assignments: a window of another hall, or a node that is not a window → 
   assert.deepEqual((await admin.get(`/api/staff/${staff.id}/assignments`)).json.items, []);
   assertError(await admin.post('/api/staff/987654321/assignments', { window_id: nodes.winA.id }), 404, 'not_found');
 });
+
+test('a cached session ends at once when the role changes or the account is deactivated', async () => {
+  const { staff, login, password } = await createStaff(admin, nodes.hallA.id);
+  const c = new Client(login);
+  assertStatus(await c.login(login, password), 200, 'login');
+  // used a few times, so the server has it cached
+  const stats = `/api/halls/${nodes.hallA.id}/stats`;
+  for (let i = 0; i < 3; i++) assertError(await c.get(stats), 403, 'forbidden'); // a clerk's session, cached
+  assertStatus(await admin.patch(`/api/staff/${staff.id}`, { role: 'leader' }), 200, 'new role');
+  assertError(await c.get(stats), 401, 'unauthorized'); // a new role ends the sessions at once
+  assertStatus(await c.login(login, password), 200, 'login again');
+  assertStatus(await c.get(stats), 200, 'now as a leader');
+  assertStatus(await c.get(stats), 200, 'cached');
+  assertStatus(await admin.patch(`/api/staff/${staff.id}`, { active: false }), 200, 'deactivate');
+  assertError(await c.get('/api/auth/me'), 401, 'unauthorized');
+});
