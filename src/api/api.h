@@ -77,9 +77,10 @@ int api_scope(struct req *r, const char *path);
  * scope; else answers 400 (no such node) or 403 and returns < 0. */
 int api_filter_node(struct req *r, int64_t node_id, const char *field);
 
-/* org_get on the request's read connection, through its read cache (a
- * commit anywhere drops it): 0, ERR_NOTFOUND or a database error. For
- * reads only; a write's run function uses org_get on its own connection. */
+/* org_get on the request's read connection, through a cache kept for at
+ * most 5 s and dropped by any change to the tree (db_auth_generation): 0,
+ * ERR_NOTFOUND or a database error. For reads only; a write's run function
+ * uses org_get on its own connection. */
 int api_org_get(struct req *r, int64_t id, struct org_node *n);
 
 /* 403 unless the caller has one of the roles (bit mask of 1 << ROLE_*). */

@@ -1,11 +1,14 @@
 /* api_common.c - what the resource handlers share, and the route table. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 #include "http/server.h"
+#include "store/db.h"
 
 static int op_run(struct db *db, void *arg, struct err *e)
 {
@@ -84,22 +87,42 @@ int api_scope(struct req *r, const char *path)
     return ERR_FORBIDDEN;
 }
 
+/* Org nodes looked up by API reads, for every HTTP thread: the tree changes
+ * rarely and each change moves db_auth_generation, while the read cache is
+ * dropped by every commit, which under a busy queue is all the time. */
+#define ORG_CACHE 256
+#define ORG_CACHE_S 5
+
+static struct org_cached {
+    struct org_node node;
+    int64_t at;
+    unsigned long generation;
+} org_cache[ORG_CACHE];
+static pthread_mutex_t org_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int api_org_get(struct req *r, int64_t id, struct org_node *n)
 {
     struct db *db = req_db(r);
     if (!db)
         return ERR_UNAVAILABLE;
-    char key[32];
-    size_t len = 0;
-    snprintf(key, sizeof(key), "org:%lld", (long long)id);
-    const void *hit = db_cache_get(db, key, &len);
-    if (hit && len == sizeof(*n)) {
-        memcpy(n, hit, sizeof(*n));
+    int64_t now = (int64_t)time(NULL);
+    unsigned long gen = db_auth_generation(); /* before the lookup */
+    struct org_cached *c = &org_cache[(uint64_t)id % ORG_CACHE];
+    pthread_mutex_lock(&org_mu);
+    int hit = c->node.id == id && c->generation == gen && now >= c->at && now - c->at < ORG_CACHE_S;
+    if (hit)
+        *n = c->node;
+    pthread_mutex_unlock(&org_mu);
+    if (hit)
         return 0;
-    }
     int rc = org_get(db, id, n);
-    if (rc == 0)
-        db_cache_put(db, key, n, sizeof(*n));
+    if (rc == 0) {
+        pthread_mutex_lock(&org_mu);
+        c->node = *n;
+        c->at = now;
+        c->generation = gen;
+        pthread_mutex_unlock(&org_mu);
+    }
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "domain/org.h"
 #include "domain/queue.h"
 #include "http/sse.h"
+#include "report/jsonw.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
@@ -34,39 +35,57 @@ static json_t *text_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
+/* A ticket as JSON text (malloc'd; NULL when out of memory): written
+ * straight out, as every counter action answers with one and sends it to
+ * the screens. */
+static char *ticket_text(const struct queue_ticket *t, size_t *len)
+{
+    struct jsonw w;
+    jw_init(&w);
+    jw_begin(&w);
+    jw_int(&w, "id", t->id);
+    jw_int(&w, "hall_id", t->hall_id);
+    jw_str(&w, "service_day", t->service_day);
+    jw_str(&w, "code", t->code);
+    jw_int(&w, "series_id", t->series_id);
+    jw_str(&w, "series_prefix", t->series_prefix);
+    jw_text(&w, "item_code", t->item_code);
+    jw_text(&w, "item_name", t->item_name);
+    jw_id(&w, "version_id", t->version_id);
+    jw_str(&w, "priority", queue_priority_name(t->priority));
+    jw_str(&w, "status", queue_status_name(t->status));
+    jw_str(&w, "channel", queue_channel_name(t->channel));
+    jw_id(&w, "window_id", t->window_id);
+    jw_str(&w, "window_name", t->window_id ? t->window_name : NULL);
+    jw_str(&w, "window_code", t->window_id ? t->window_code : NULL);
+    jw_id(&w, "target_window_id", t->target_window_id);
+    jw_id(&w, "staff_id", t->staff_id);
+    jw_int(&w, "recalls", t->recalls);
+    jw_int(&w, "issued_at", t->issued_at);
+    jw_id(&w, "called_at", t->called_at);
+    jw_id(&w, "started_at", t->started_at);
+    jw_id(&w, "finished_at", t->finished_at);
+    jw_int(&w, "wait_s", t->wait_s);
+    jw_int(&w, "service_s", t->service_s);
+    jw_text(&w, "display_name", t->display_name);
+    if (t->position > 0)
+        jw_int(&w, "position", t->position);
+    else
+        jw_null(&w, "position");
+    if (t->eta_minutes >= 0)
+        jw_int(&w, "eta_minutes", t->eta_minutes);
+    else
+        jw_null(&w, "eta_minutes");
+    jw_end(&w);
+    return jw_finish(&w, len);
+}
+
+/* The same as a jansson value, for answers that embed tickets. */
 static json_t *ticket_json(const struct queue_ticket *t)
 {
-    json_t *j = json_object();
-    if (!j)
-        return NULL;
-    json_object_set_new(j, "id", json_integer(t->id));
-    json_object_set_new(j, "hall_id", json_integer(t->hall_id));
-    json_object_set_new(j, "service_day", json_string(t->service_day));
-    json_object_set_new(j, "code", json_string(t->code));
-    json_object_set_new(j, "series_id", json_integer(t->series_id));
-    json_object_set_new(j, "series_prefix", json_string(t->series_prefix));
-    json_object_set_new(j, "item_code", text_or_null(t->item_code));
-    json_object_set_new(j, "item_name", text_or_null(t->item_name));
-    json_object_set_new(j, "version_id", id_or_null(t->version_id));
-    json_object_set_new(j, "priority", json_string(queue_priority_name(t->priority)));
-    json_object_set_new(j, "status", json_string(queue_status_name(t->status)));
-    json_object_set_new(j, "channel", json_string(queue_channel_name(t->channel)));
-    json_object_set_new(j, "window_id", id_or_null(t->window_id));
-    json_object_set_new(j, "window_name", t->window_id ? json_string(t->window_name) : json_null());
-    json_object_set_new(j, "window_code", t->window_id ? json_string(t->window_code) : json_null());
-    json_object_set_new(j, "target_window_id", id_or_null(t->target_window_id));
-    json_object_set_new(j, "staff_id", id_or_null(t->staff_id));
-    json_object_set_new(j, "recalls", json_integer(t->recalls));
-    json_object_set_new(j, "issued_at", json_integer(t->issued_at));
-    json_object_set_new(j, "called_at", id_or_null(t->called_at));
-    json_object_set_new(j, "started_at", id_or_null(t->started_at));
-    json_object_set_new(j, "finished_at", id_or_null(t->finished_at));
-    json_object_set_new(j, "wait_s", json_integer(t->wait_s));
-    json_object_set_new(j, "service_s", json_integer(t->service_s));
-    json_object_set_new(j, "display_name", text_or_null(t->display_name));
-    json_object_set_new(j, "position", t->position > 0 ? json_integer(t->position) : json_null());
-    json_object_set_new(j, "eta_minutes",
-                        t->eta_minutes >= 0 ? json_integer(t->eta_minutes) : json_null());
+    char *text = ticket_text(t, NULL);
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
     return j;
 }
 
@@ -298,7 +317,8 @@ struct qop {
     enum queue_action action;
     /* what to publish */
     int64_t pub_hall, pub_window, pub_target;
-    int is_ticket;            /* the result is a ticket */
+    int is_ticket; /* the result is this ticket (rendered after the commit) */
+    struct queue_ticket ticket;
     const char *ticket_event; /* ticket.* with it to the hall and the window */
     json_t *window_status;    /* window.status with this */
     int board;                /* board.changed */
@@ -330,13 +350,22 @@ static int qop_after(struct req *r, int rc, struct err *e)
 {
     struct qop *q = r->job.arg;
     char *ticket = NULL, *window = NULL;
-    if (rc >= 0 && q->is_ticket && q->op.result)
-        ticket = json_dumps(q->op.result, JSON_COMPACT);
+    size_t ticket_len = 0;
     if (rc >= 0 && q->window_status)
         window = json_dumps(q->window_status, JSON_COMPACT);
     json_decref(q->window_status);
     q->window_status = NULL;
-    int ret = api_op_after(r, rc, e);
+    int ret;
+    if (rc >= 0 && q->is_ticket) {
+        /* one rendering for the answer and the screens */
+        json_decref(q->op.result);
+        q->op.result = NULL;
+        ticket = ticket_text(&q->ticket, &ticket_len);
+        ret = ticket ? req_bytes(r, q->op.status, JSON_TYPE, ticket, ticket_len)
+                     : req_error(r, ERR_NOMEM, NULL, "out of memory");
+    } else {
+        ret = api_op_after(r, rc, e);
+    }
     if (rc < 0)
         return ret;
     if (ticket && q->ticket_event) {
@@ -365,9 +394,7 @@ void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id
     db_cache_sync(db); /* the commit that issued it is newer than the request's start */
     struct queue_ticket t;
     if (queue_ticket_get(db, ticket_id, now_s(), &t) == 0) {
-        json_t *j = ticket_json(&t);
-        char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
+        char *text = ticket_text(&t, NULL);
         publish("hall", hall_id, "ticket.issued", text);
         free(text);
     }
@@ -400,14 +427,14 @@ static int with_window(struct db *db, struct qop *q, int64_t window_id, int as_r
 
 static int result_ticket(struct qop *q, const struct queue_ticket *t, const char *event)
 {
-    q->op.result = ticket_json(t);
+    q->ticket = *t;
     q->is_ticket = 1;
     q->ticket_event = event;
     q->pub_hall = t->hall_id;
     if (!q->pub_window)
         q->pub_window = t->window_id;
     q->board = 1;
-    return q->op.result ? 0 : ERR_NOMEM;
+    return 0;
 }
 
 /* ---- series ---- */
