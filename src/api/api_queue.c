@@ -321,6 +321,7 @@ struct qop {
     struct queue_ticket ticket;
     const char *ticket_event; /* ticket.* with it to the hall and the window */
     json_t *window_status;    /* window.status with this */
+    int64_t window_after;     /* window.status of this window, read after the commit */
     int board;                /* board.changed */
 };
 
@@ -355,6 +356,16 @@ static int qop_after(struct req *r, int rc, struct err *e)
         window = json_dumps(q->window_status, JSON_COMPACT);
     json_decref(q->window_status);
     q->window_status = NULL;
+    if (rc >= 0 && q->window_after && !window) {
+        /* read on this thread's connection, which sees the commit */
+        struct queue_window w;
+        struct db *db = req_db(r);
+        if (db && queue_window_get(db, q->window_after, q->now, &w) == 0) {
+            json_t *j = window_json(&w);
+            window = j ? json_dumps(j, JSON_COMPACT) : NULL;
+            json_decref(j);
+        }
+    }
     int ret;
     if (rc >= 0 && q->is_ticket) {
         /* one rendering for the answer and the screens */
@@ -804,8 +815,10 @@ static int run_act(struct db *db, struct api_op *op, struct err *e)
     if (rc == 0)
         rc = result_ticket(q, &t, action_events[q->action]);
     /* start, park and resume change what the window shows, not the hall */
-    if (rc == 0 && !action_events[q->action])
-        rc = with_window(db, q, t.window_id, 0, e);
+    if (rc == 0 && !action_events[q->action]) {
+        q->window_after = t.window_id;
+        q->pub_window = t.window_id;
+    }
     if (rc == 0 && q->action == QUEUE_DO_START)
         q->board = 0;
     return rc;

@@ -887,26 +887,31 @@ int queue_walk_direct(struct db *db, const struct actor *who, int64_t window_id,
 
 /* ---- counter actions ---- */
 
+/* What an action changed, so the answer needs no second read. */
+#define ACT_RETURNING                                                                              \
+    " RETURNING status, recalls, COALESCE(called_at, 0), COALESCE(started_at, 0),"                 \
+    " COALESCE(finished_at, 0), wait_s, service_s"
+
 static const char SQL_RECALL[] =
     "UPDATE ticket SET recalls = recalls + 1, called_at = ?2, updated_at = ?2"
-    " WHERE id = ?1 AND status = 'called' AND recalls = ?3 RETURNING id";
+    " WHERE id = ?1 AND status = 'called' AND recalls = ?3 " ACT_RETURNING;
 static const char SQL_START[] =
     "UPDATE ticket SET status = 'serving', started_at = COALESCE(started_at, ?2),"
-    " serving_since = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING id";
+    " serving_since = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'called' " ACT_RETURNING;
 static const char SQL_FINISH[] =
     "UPDATE ticket SET status = 'done', finished_at = ?2,"
     " service_s = service_s + (?2 - COALESCE(serving_since, ?2)), serving_since = NULL,"
-    " updated_at = ?2 WHERE id = ?1 AND status = 'serving' RETURNING id";
+    " updated_at = ?2 WHERE id = ?1 AND status = 'serving' " ACT_RETURNING;
 static const char SQL_NO_SHOW[] =
     "UPDATE ticket SET status = 'no_show', finished_at = ?2, updated_at = ?2"
-    " WHERE id = ?1 AND status = 'called' RETURNING id";
+    " WHERE id = ?1 AND status = 'called' " ACT_RETURNING;
 static const char SQL_PARK[] =
     "UPDATE ticket SET status = 'parked',"
     " service_s = service_s + (?2 - COALESCE(serving_since, ?2)), serving_since = NULL,"
-    " updated_at = ?2 WHERE id = ?1 AND status = 'serving' RETURNING id";
+    " updated_at = ?2 WHERE id = ?1 AND status = 'serving' " ACT_RETURNING;
 static const char SQL_RESUME[] =
     "UPDATE ticket SET status = 'serving', serving_since = ?2, updated_at = ?2"
-    " WHERE id = ?1 AND status = 'parked' RETURNING id";
+    " WHERE id = ?1 AND status = 'parked' " ACT_RETURNING;
 
 struct action_rule {
     enum queue_status from;
@@ -985,13 +990,24 @@ int queue_act(struct db *db, const struct actor *who, int64_t ticket_id, enum qu
     db_bind_int64(st, 2, now);
     if (action == QUEUE_DO_RECALL)
         db_bind_int64(st, 3, t.recalls);
-    rc = queue_step_once(st);
+    int before_recalls = t.recalls;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        t.status = (enum queue_status)index_of(status_names, 8, db_col_text(st, 0));
+        t.recalls = (int)db_col_int64(st, 1);
+        t.called_at = db_col_int64(st, 2);
+        t.started_at = db_col_int64(st, 3);
+        t.finished_at = db_col_int64(st, 4);
+        t.wait_s = db_col_int64(st, 5);
+        t.service_s = db_col_int64(st, 6);
+    }
+    db_finalize(st);
     if (rc < 0)
         return queue_db_fail(e, rc);
-    if (rc == 0) /* another request moved it between our read and our write */
+    if (rc != DB_ROW) /* another request moved it between our read and our write */
         return err_set(e, ERR_CONFLICT, "status", "ticket %s changed meanwhile; reload it", t.code);
     json_t *detail =
-        action == QUEUE_DO_RECALL ? json_pack("{s:i}", "recalls", t.recalls + 1) : NULL;
+        action == QUEUE_DO_RECALL ? json_pack("{s:i}", "recalls", before_recalls + 1) : NULL;
     rc = add_event(db, ticket_id, now, rule->event, win.id, who->staff_id, detail);
     if (rc == 0 && rule->release)
         rc = window_release(db, win.id, ticket_id, now);
@@ -999,9 +1015,12 @@ int queue_act(struct db *db, const struct actor *who, int64_t ticket_id, enum qu
         rc = window_set(db, win.id, ticket_id, who->staff_id, now);
     if (rc == 0 && action == QUEUE_DO_FINISH)
         queue_eta_forget(t.series_id); /* a service time more for its median */
-    if (rc == 0)
-        rc = queue_ticket_get(db, ticket_id, now, out);
-    return rc < 0 ? queue_db_fail(e, rc) : 0;
+    if (rc < 0)
+        return queue_db_fail(e, rc);
+    t.position = 0; /* none of these leaves it waiting */
+    t.eta_minutes = -1;
+    *out = t;
+    return 0;
 }
 
 static const char SQL_TRANSFER[] =

@@ -272,7 +272,7 @@ int db_sqlite_open(const char *path, int flags, struct db **out, char *errbuf, s
     const char *pragmas = (flags & DB_OPEN_READONLY)
                               ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                                "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;";
+                                "PRAGMA synchronous=FULL;";
     char *msg = NULL;
     rc = sqlite3_exec(s->h, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
