@@ -108,18 +108,36 @@ static json_t *series_json(const struct queue_series *s)
                      "updated_at", (json_int_t)s->updated_at);
 }
 
+/* A window's status as JSON text (malloc'd; NULL when out of memory). */
+static char *window_text(const struct queue_window *w)
+{
+    char *current = w->has_current ? ticket_text(&w->current, NULL) : NULL;
+    if (w->has_current && !current)
+        return NULL;
+    struct jsonw j;
+    jw_init(&j);
+    jw_begin(&j);
+    jw_int(&j, "window_id", w->window_id);
+    jw_int(&j, "hall_id", w->hall_id);
+    jw_str(&j, "name", w->name);
+    jw_str(&j, "code", w->code);
+    jw_str(&j, "status", queue_window_status_name(w->status));
+    jw_id(&j, "staff_id", w->staff_id);
+    jw_str(&j, "staff_name", w->staff_id ? w->staff_name : NULL);
+    jw_raw(&j, "current", current);
+    jw_str(&j, "mode", queue_mode_name(w->mode));
+    jw_ints(&j, "series_ids", w->series_ids, w->nseries);
+    jw_end(&j);
+    free(current);
+    return jw_finish(&j, NULL);
+}
+
 static json_t *window_json(const struct queue_window *w)
 {
-    json_t *ids = json_array();
-    for (int i = 0; ids && i < w->nseries; i++)
-        json_array_append_new(ids, json_integer(w->series_ids[i]));
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o*}", "window_id",
-                     (json_int_t)w->window_id, "hall_id", (json_int_t)w->hall_id, "name", w->name,
-                     "code", w->code, "status", queue_window_status_name(w->status), "staff_id",
-                     id_or_null(w->staff_id), "staff_name",
-                     w->staff_id ? json_string(w->staff_name) : json_null(), "current",
-                     w->has_current ? ticket_json(&w->current) : json_null(), "mode",
-                     queue_mode_name(w->mode), "series_ids", ids);
+    char *text = window_text(w);
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    return j;
 }
 
 static json_t *waits_json(const struct queue_series_wait *w, int n)
@@ -360,11 +378,8 @@ static int qop_after(struct req *r, int rc, struct err *e)
         /* read on this thread's connection, which sees the commit */
         struct queue_window w;
         struct db *db = req_db(r);
-        if (db && queue_window_get(db, q->window_after, q->now, &w) == 0) {
-            json_t *j = window_json(&w);
-            window = j ? json_dumps(j, JSON_COMPACT) : NULL;
-            json_decref(j);
-        }
+        if (db && queue_window_get(db, q->window_after, q->now, &w) == 0)
+            window = window_text(&w);
     }
     int ret;
     if (rc >= 0 && q->is_ticket) {

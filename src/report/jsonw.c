@@ -117,6 +117,28 @@ void jw_text(struct jsonw *w, const char *key, const char *s)
     jw_str(w, key, s && *s ? s : NULL);
 }
 
+void jw_raw(struct jsonw *w, const char *key, const char *json)
+{
+    if (!json) {
+        jw_null(w, key);
+        return;
+    }
+    put_key(w, key);
+    outbuf_str(&w->b, json);
+}
+
+void jw_ints(struct jsonw *w, const char *key, const int64_t *v, int n)
+{
+    char num[24];
+    put_key(w, key);
+    outbuf_add(&w->b, "[", 1);
+    for (int i = 0; i < n; i++) {
+        int k = snprintf(num, sizeof(num), "%s%" PRId64, i ? "," : "", v[i]);
+        outbuf_add(&w->b, num, (size_t)k);
+    }
+    outbuf_add(&w->b, "]", 1);
+}
+
 char *jw_finish(struct jsonw *w, size_t *len)
 {
     size_t n = 0;

@@ -30,6 +30,10 @@ void jw_str(struct jsonw *w, const char *key, const char *s); /* NULL → null *
 void jw_null(struct jsonw *w, const char *key);
 void jw_id(struct jsonw *w, const char *key, int64_t id);      /* 0 → null */
 void jw_text(struct jsonw *w, const char *key, const char *s); /* NULL or "" → null */
+/* A value already written as JSON text (NULL → null). */
+void jw_raw(struct jsonw *w, const char *key, const char *json);
+/* An array of integers. */
+void jw_ints(struct jsonw *w, const char *key, const int64_t *v, int n);
 
 /* The text (malloc'd, NUL-terminated; length in *len when len is not
  * NULL), or NULL when out of memory. The writer is empty afterwards. */

@@ -4,6 +4,7 @@
  * timeout (CHUANGKOU_BUSY_TIMEOUT_MS, default 5000). Prepared statements are
  * cached per connection, keyed by the address of their static SQL text.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,8 +248,18 @@ static const struct db_ops sqlite_ops = {
     .finalize = sq_finalize,
 };
 
+/* Before SQLite starts: no memory statistics, so no global lock around
+ * every allocation of every connection (we never read them). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, int flags, struct db **out, char *errbuf, size_t errlen)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     *out = NULL;
     struct sq_db *s = calloc(1, sizeof(*s));
     if (!s)

@@ -61,3 +61,20 @@ Test(jsonw, nested_objects_and_null_strings)
     cr_assert_str_eq(p, "{\"a\":null,\"b\":0}");
     free(p);
 }
+
+Test(jsonw, raw_values_and_integer_arrays)
+{
+    int64_t ids[] = {3, -1, 9000000000LL};
+    struct jsonw w;
+    jw_init(&w);
+    jw_begin(&w);
+    jw_raw(&w, "inner", "{\"x\":1}");
+    jw_raw(&w, "none", NULL);
+    jw_ints(&w, "ids", ids, 3);
+    jw_ints(&w, "empty", ids, 0);
+    jw_end(&w);
+    char *p = jw_finish(&w, NULL);
+    cr_assert_str_eq(p,
+                     "{\"inner\":{\"x\":1},\"none\":null,\"ids\":[3,-1,9000000000],\"empty\":[]}");
+    free(p);
+}
