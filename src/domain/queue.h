@@ -363,8 +363,8 @@ int queue_may_work_at(struct db *db, const struct actor *who, const struct org_n
  * open, those whose profile names it; 0 when none does). */
 int queue_eta_basis(struct db *db, int64_t series_id, int64_t now, int64_t *median_s, int *windows);
 
-/* Forget the ETA bases kept for series_id (0: for every series): a service
- * finished, or the windows serving it changed. */
+/* A service of series_id finished: its kept ETA basis lasts at most a
+ * second more. 0: the windows changed, every basis is forgotten at once. */
 void queue_eta_forget(int64_t series_id);
 
 /* ETA in whole minutes (rounded up) for a place in line: (position − ½) ×

@@ -117,14 +117,29 @@ void db_finalize(struct db_stmt *st)
         st->db->ops->finalize(st);
 }
 
+/* a statement without rows, prepared once per connection (SQLite) */
+static int run_cached(struct db *db, const char *sql)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+static const char SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+
 int db_begin(struct db *db)
 {
-    return db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    return db->kind == DB_SQLITE ? run_cached(db, SQL_BEGIN_IMMEDIATE) : db_exec(db, "BEGIN");
 }
 
 int db_commit(struct db *db)
 {
-    return db_exec(db, "COMMIT");
+    return db->kind == DB_SQLITE ? run_cached(db, SQL_COMMIT) : db_exec(db, "COMMIT");
 }
 
 int db_rollback(struct db *db)
@@ -140,18 +155,10 @@ static const char *const JOB_SQL[] = {"SAVEPOINT job", "RELEASE SAVEPOINT job",
 
 static int savepoint_cmd(struct db *db, const char *verb, const char *name)
 {
-    if (db->kind == DB_SQLITE && strcmp(name, "job") == 0) {
-        const char *sql = verb[0] == 'S'                     ? JOB_SQL[0]
-                          : verb[0] == 'R' && verb[1] == 'E' ? JOB_SQL[1]
-                                                             : JOB_SQL[2];
-        struct db_stmt *st = NULL;
-        int rc = db_prepare(db, sql, &st);
-        if (rc < 0)
-            return rc;
-        rc = db_step(st);
-        db_finalize(st);
-        return rc < 0 ? rc : 0;
-    }
+    if (db->kind == DB_SQLITE && strcmp(name, "job") == 0)
+        return run_cached(db, verb[0] == 'S'                     ? JOB_SQL[0]
+                              : verb[0] == 'R' && verb[1] == 'E' ? JOB_SQL[1]
+                                                                 : JOB_SQL[2]);
     char sql[96];
     int n = snprintf(sql, sizeof(sql), "%s %s", verb, name);
     if (n < 0 || (size_t)n >= sizeof(sql))

@@ -781,7 +781,7 @@ Test(queue, eta_from_recent_services_and_open_windows)
     cr_assert_eq(queue_eta_basis(u.db, sa, at(0, 9, 2, 55), &median, &windows), 0);
     cr_assert_eq(median, QUEUE_ETA_DEFAULT_S);
     serve(t.id, at(0, 9, 2, 0), secs[0]);
-    /* a finished service counts at once, not when the kept basis expires */
+    /* a finished service counts within a second, not when the kept basis expires */
     cr_assert_eq(queue_eta_basis(u.db, sa, at(0, 9, 3, 1), &median, &windows), 0);
     cr_assert_eq(median, 60);
     for (int i = 1; i < 3; i++) {
