@@ -15,7 +15,8 @@
  * commit changed who someone is (db_auth_generation: logout, staff or org
  * changes). Readers take the generation before the lookup, so an entry can
  * never outlive a change it did not see. */
-#define AUTH_CACHE 512
+#define AUTH_CACHE 1024 /* entries, in sets of AUTH_WAYS */
+#define AUTH_WAYS 4
 #define AUTH_CACHE_S 5
 
 struct cached_session {
@@ -29,33 +30,54 @@ struct cached_session {
 static struct cached_session cache[AUTH_CACHE];
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned slot_of(const char *token)
+/* the first entry of the token's set */
+static struct cached_session *set_of(const char *token)
 {
     unsigned h = 2166136261u; /* FNV-1a over the token's first half */
     for (int i = 0; i < 32 && token[i]; i++)
         h = (h ^ (unsigned char)token[i]) * 16777619u;
-    return h % AUTH_CACHE;
+    return &cache[(h % (AUTH_CACHE / AUTH_WAYS)) * AUTH_WAYS];
+}
+
+static int fresh_entry(const struct cached_session *c, int64_t now, unsigned long gen)
+{
+    return c->token[0] && c->generation == gen && c->expires_at > now && now >= c->cached_at &&
+           now - c->cached_at < AUTH_CACHE_S;
 }
 
 static int cache_get(const char *token, int64_t now, unsigned long gen, struct cached_session *out)
 {
-    struct cached_session *c = &cache[slot_of(token)];
+    struct cached_session *set = set_of(token);
     int hit = 0;
     pthread_mutex_lock(&cache_mu);
-    if (c->generation == gen && c->token[0] && crypto_str_equal(c->token, token) &&
-        c->expires_at > now && now >= c->cached_at && now - c->cached_at < AUTH_CACHE_S) {
-        *out = *c;
-        hit = 1;
+    for (int i = 0; i < AUTH_WAYS && !hit; i++) {
+        if (fresh_entry(&set[i], now, gen) && crypto_str_equal(set[i].token, token)) {
+            *out = set[i];
+            hit = 1;
+        }
     }
     pthread_mutex_unlock(&cache_mu);
     return hit;
 }
 
-static void cache_put(const struct cached_session *fresh)
+/* into its set: over the same token, else a stale entry, else the oldest */
+static void cache_put(const struct cached_session *fresh, int64_t now)
 {
-    struct cached_session *c = &cache[slot_of(fresh->token)];
+    struct cached_session *set = set_of(fresh->token), *victim = NULL;
     pthread_mutex_lock(&cache_mu);
-    *c = *fresh;
+    for (int i = 0; i < AUTH_WAYS && !victim; i++)
+        if (set[i].token[0] && strcmp(set[i].token, fresh->token) == 0)
+            victim = &set[i];
+    for (int i = 0; i < AUTH_WAYS && !victim; i++)
+        if (!fresh_entry(&set[i], now, fresh->generation))
+            victim = &set[i];
+    if (!victim) {
+        victim = &set[0];
+        for (int i = 1; i < AUTH_WAYS; i++)
+            if (set[i].cached_at < victim->cached_at)
+                victim = &set[i];
+    }
+    *victim = *fresh;
     pthread_mutex_unlock(&cache_mu);
 }
 
@@ -105,7 +127,7 @@ int auth_resolve(struct req *r, int allow_device)
     fresh.session_id = r->session_id;
     fresh.cached_at = now;
     fresh.generation = gen;
-    cache_put(&fresh);
+    cache_put(&fresh, now);
     crypto_wipe(&fresh, sizeof(fresh));
     return 0;
 }
