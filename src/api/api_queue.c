@@ -417,7 +417,7 @@ void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id
     struct db *db = req_db(r);
     if (!db)
         return;
-    db_cache_sync(db); /* the commit that issued it is newer than the request's start */
+    db_cache_request(db); /* the commit that issued it is newer than the request's start */
     struct queue_ticket t;
     if (queue_ticket_get(db, ticket_id, now_s(), &t) == 0) {
         char *text = ticket_text(&t, NULL);

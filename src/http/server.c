@@ -485,7 +485,7 @@ static int dispatch(struct req *r, int allowed)
         return req_error(r, ERR_TOOLARGE, NULL, "the body is larger than %zu bytes", r->body_limit);
     struct db *db = req_db(r);
     if (db)
-        db_cache_sync(db);
+        db_cache_request(db);
     if (!(r->route->flags & ROUTE_PUBLIC)) {
         int rc = auth_resolve(r, (r->route->flags & ROUTE_DEVICE) != 0);
         if (rc < 0)

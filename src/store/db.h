@@ -104,6 +104,9 @@ int db_query_int64(struct db *db, const char *sql, int64_t *out);
 #define DB_CACHE_MAX_BYTES (2u << 20)
 
 void db_cache_sync(struct db *db);
+/* A request starts on db: the cache is synced (as db_cache_sync) when the
+ * request first uses it, so requests that never read it pay nothing. */
+void db_cache_request(struct db *db);
 
 /* Tell the caches of this process that a commit happened (the writer calls it
  * after each commit, before answering). Between such notes a reader trusts

@@ -37,6 +37,7 @@ struct db {
     enum db_kind kind;
     struct readcache *cache; /* see db_cache_* in db.h; owned */
     int auth_changed;        /* db_note_auth_change in the open transaction */
+    int cache_pending;       /* db_cache_request: sync at the cache's first use */
 };
 
 struct db_stmt {

@@ -136,8 +136,22 @@ static struct cache_entry *find(struct readcache *c, const char *key, int for_in
     return NULL;
 }
 
+void db_cache_request(struct db *db)
+{
+    db->cache_pending = 1;
+}
+
+static void sync_pending(struct db *db)
+{
+    if (db->cache_pending) {
+        db->cache_pending = 0;
+        db_cache_sync(db);
+    }
+}
+
 const void *db_cache_get(struct db *db, const char *key, size_t *len)
 {
+    sync_pending(db);
     struct readcache *c = db->cache;
     if (!c || !c->valid || strlen(key) >= CACHE_KEY)
         return NULL;
@@ -150,6 +164,7 @@ const void *db_cache_get(struct db *db, const char *key, size_t *len)
 
 void db_cache_put(struct db *db, const char *key, const void *val, size_t len)
 {
+    sync_pending(db);
     struct readcache *c = db->cache;
     if (!c || !c->valid || strlen(key) >= CACHE_KEY || len > DB_CACHE_MAX_BYTES / 4)
         return;
