@@ -156,7 +156,7 @@ static int book(struct req *r, int by_staff)
         {"slot_start", JF_INT, 1, &slot, 0, 1439, NULL},
         {"name", JF_STRING, 1, &q->in.name, 1, QUEUE_NAME_MAX, NULL},
         {"phone", JF_STRING, 1, &q->in.phone, 1, QUEUE_PHONE_MAX + 1, NULL},
-        {"id_number", JF_STRING, 0, &q->in.id_number, 1, APPT_ID_NUMBER_MAX, NULL},
+        {"id_number", JF_STRING, 0, &q->in.id_number, 0, APPT_ID_NUMBER_MAX, NULL},
         {"hall_id", JF_INT, 1, &q->in.hall_id, 1, INT64_MAX, NULL},
     };
     int nf = (int)(sizeof(f) / sizeof(f[0]));
@@ -170,6 +170,8 @@ static int book(struct req *r, int by_staff)
         return REQ_DONE;
     }
     q->in.slot_start = (int)slot;
+    if (q->in.id_number && !*q->in.id_number)
+        q->in.id_number = NULL; /* an empty form field: not given */
     q->op.run = run_book;
     q->op.status = 201;
     return api_submit(r, &q->op);

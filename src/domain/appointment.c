@@ -180,7 +180,8 @@ static int read_slots(struct db *db, int64_t hall_id, const char *item_code, con
         s->capacity = (int)db_col_int64(st, 2);
         s->booked = (int)db_col_int64(st, 3);
         s->remaining = s->capacity > s->booked ? s->capacity - s->booked : 0;
-        s->open = dn > today || (dn == today && s->end > minute);
+        /* bookable while its check-in can still be made */
+        s->open = dn > today || (dn == today && minute < s->start + APPT_LATE_S / 60);
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
@@ -204,6 +205,47 @@ int appt_slots(struct db *db, const struct calendar *cal, int64_t hall_id, const
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
+/* New slots may not strand a booking: every start that still has a booked
+ * appointment from today on must stay (ERR_CONFLICT "slots"). */
+static int slots_keep_bookings(struct db *db, int64_t hall_id, const char *item_code,
+                               const struct appt_slot_def *slots, int n, int64_t now, struct err *e)
+{
+    int32_t today = 0;
+    int minute = 0;
+    char day[DATE_TEXT];
+    local_now(now, &today, &minute);
+    date_format(today, day);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db,
+                        "SELECT start_min, MIN(day), COUNT(*) FROM appointment"
+                        " WHERE hall_id = ?1 AND item_code = ?2 AND status = 'booked' AND day >= ?3"
+                        " GROUP BY start_min ORDER BY start_min",
+                        &st);
+    if (rc < 0)
+        return db_fail(e, rc);
+    db_bind_int64(st, 1, hall_id);
+    db_bind_text(st, 2, item_code);
+    db_bind_text(st, 3, day);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int start = (int)db_col_int64(st, 0);
+        int kept = 0;
+        for (int i = 0; i < n && !kept; i++)
+            kept = slots[i].start == start;
+        if (!kept) {
+            char first[DATE_TEXT];
+            snprintf(first, sizeof(first), "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
+            long long count = (long long)db_col_int64(st, 2);
+            db_finalize(st);
+            return err_set(e, ERR_CONFLICT, "slots",
+                           "the slot at %02d:%02d has %lld booking(s) from %s on: keep it or "
+                           "cancel them first",
+                           start / 60, start % 60, count, first);
+        }
+    }
+    db_finalize(st);
+    return rc < 0 ? db_fail(e, rc) : 0;
+}
+
 int appt_slots_set(struct db *db, const struct actor *who, int64_t hall_id, const char *item_code,
                    const struct appt_slot_def *slots, int n, int64_t now, struct err *e)
 {
@@ -216,7 +258,7 @@ int appt_slots_set(struct db *db, const struct actor *who, int64_t hall_id, cons
     if (who->role != ROLE_SYSTEM && !(who->role == ROLE_ADMIN && actor_in_scope(who, hall.path)))
         return err_set(e, ERR_FORBIDDEN, NULL, "you may not set appointment slots at %s",
                        hall.name);
-    rc = load_item(db, &hall, item_code, 0, &a, &v, e);
+    rc = load_item(db, &hall, item_code, 1, &a, &v, e);
     arena_reset(&a);
     if (rc < 0)
         return rc;
@@ -235,6 +277,9 @@ int appt_slots_set(struct db *db, const struct actor *who, int64_t hall_id, cons
             if (s->start < slots[j].end && slots[j].start < s->end)
                 return err_set(e, ERR_INVALID, field, "%s overlaps slots[%d]", field, j);
     }
+    rc = slots_keep_bookings(db, hall_id, item_code, slots, n, now, e);
+    if (rc < 0)
+        return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(db, "DELETE FROM appointment_slot WHERE hall_id = ?1 AND item_code = ?2", &st);
     if (rc == 0) {
@@ -546,7 +591,7 @@ int appt_book(struct db *db, const struct actor *who, const struct calendar *cal
     if (end < 0)
         return err_set(e, ERR_INVALID, "slot_start", "no such slot for %s at %s", in->item_code,
                        hall.name);
-    if (dn == today && end <= minute)
+    if (dn == today && minute >= in->slot_start + APPT_LATE_S / 60)
         return err_set(e, ERR_CONFLICT, "slot_start", "this slot is over");
     rc = db_prepare(db,
                     "SELECT COUNT(*) FROM appointment WHERE hall_id = ?1 AND item_code = ?2"

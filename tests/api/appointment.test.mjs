@@ -80,6 +80,46 @@ after(async () => {
   await calendarRestore();
 });
 
+test('a slot whose check-in has closed takes no more bookings, though it has not ended', async (t) => {
+  if (!todayOk || minute < 20) {
+    t.skip('today is not a working day the test can make, or it is too early in the day');
+    return;
+  }
+  const item = MORE[0];
+  // started 20 minutes ago, ends in 10: check-in closed 5 minutes ago (first test: nothing is booked yet)
+  const closed = { start: minute - 20, end: minute + 10, capacity: 5 };
+  await setSlots(item, [closed]);
+  try {
+    const slots = await anon.get(`/api/halls/${nodes.hallA.id}/slots`, { query: { item_code: item, day: today } });
+    assertStatus(slots, 200);
+    assert.equal(slots.json.items[0].open, false, 'not open: nobody could check in any more');
+    assertError(await anon.post('/api/appointments', bookBody({ item_code: item, day: today, slot_start: closed.start })),
+      409, 'conflict', 'slot_start');
+  } finally {
+    await setSlots(item, [slotNow, slotOther]);
+  }
+});
+
+test('new slots keep the bookings of the old; items not appointable take none; an empty ID number is none', async () => {
+  assertError(await admin.put(`/api/halls/${nodes.hallA.id}/slots`,
+    { json: { item_code: 'RS-YL-001', slots: [{ start: 540, end: 600, capacity: 1 }] } }), 400, 'invalid', 'item_code');
+  const item = MORE[2];
+  const body = bookBody({ item_code: item, id_number: '' });
+  const b = await anon.post('/api/appointments', body);
+  assertStatus(b, 201, 'an empty ID number is no ID number');
+  // dropping the booked slot is refused, naming it; moving its end is fine
+  const r = await admin.put(`/api/halls/${nodes.hallA.id}/slots`, { json: { item_code: item, slots: [slotOther] } });
+  assertError(r, 409, 'conflict', 'slots');
+  assert.match(r.json.error.message, /has 1 booking/);
+  const still = await anon.get(`/api/halls/${nodes.hallA.id}/slots`, { query: { item_code: item, day: nextDay } });
+  assert.equal(still.json.items.length, 2, 'nothing changed');
+  await setSlots(item, [{ ...slotNow, capacity: 60 }, slotOther]);
+  // once cancelled, the slot may go
+  assertStatus(await anon.post('/api/appointments/cancel', { code: b.json.code, phone: body.phone }), 200, 'cancel');
+  await setSlots(item, [slotOther]);
+  await setSlots(item, [slotNow, slotOther]);
+});
+
 test('slots: public with what remains; admin sets them; bad days refused', async () => {
   const r = await anon.get(`/api/halls/${nodes.hallA.id}/slots`, { query: { item_code: ITEM, day: nextDay } });
   assertStatus(r, 200);

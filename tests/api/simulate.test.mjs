@@ -74,10 +74,18 @@ test('simulate books appointments for today and checks them in, onto the hall sc
   if (!workday.known) return t.skip(`no calendar for ${today.slice(0, 4)}`);
   const stream = openEventStream(`/api/halls/${hallA.id}/events`);
   try {
-    // one slot per appointable item, its check-in window open now
+    // one slot per appointable item with its check-in window open now; the slots
+    // there already stay (the server keeps slots that hold bookings)
     const slot = { start: Math.min(minute, 1400), end: Math.min(minute + 30, 1440), capacity: 200 };
     for (const item of APPOINTABLE) {
-      const r = await admin.put(`/api/halls/${hallA.id}/slots`, { json: { item_code: item, slots: [slot] } });
+      const had = await new Client().get(`/api/halls/${hallA.id}/slots`, { query: { item_code: item, day: today } });
+      assertStatus(had, 200, `slots of ${item}`);
+      const old = had.json.items.map(({ start, end, capacity }) => ({ start, end, capacity }));
+      const usable = old.find((x) => x.start <= slot.start + 30 && slot.start < x.start + 15);
+      const slots = usable
+        ? old.map((x) => (x === usable ? { ...x, capacity: 200 } : x))
+        : [...old.filter((x) => x.end <= slot.start || x.start >= slot.end), slot];
+      const r = await admin.put(`/api/halls/${hallA.id}/slots`, { json: { item_code: item, slots } });
       assertStatus(r, 200, `slots ${item}`);
     }
     const before = await bookedToday(hallA.id, today);

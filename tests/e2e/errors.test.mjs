@@ -142,7 +142,7 @@ const SAMPLES = {
 function fill(fmt, fieldIsExpr) {
   const given = SAMPLES[fmt] ? [...SAMPLES[fmt]] : []
   let first = true
-  return fmt.replace(/%(?:\.\d+)?(?:ll|z)?([sdu])/g, (_, conv) => {
+  return fmt.replace(/%(?:0?\d+)?(?:\.\d+)?(?:ll|z)?([sdu])/g, (_, conv) => {
     const atStart = first && fmt.startsWith('%')
     first = false
     if (conv !== 's') return '8'

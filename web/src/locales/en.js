@@ -1054,6 +1054,7 @@ export default {
     idNumber: 'The ID number must have 15 or 18 characters',
     apptHorizon: 'Bookings are possible from today up to {n} days ahead',
     apptNoSlot: 'There is no such time slot; please reload and choose again',
+    slotsKeepBookings: 'The {time} slot still has {n} upcoming booking(s): keep it or cancel them first',
     apptSlotOver: 'This time slot is over; please choose another',
     apptSlotFull: 'This time slot is fully booked; please choose another',
     apptSameItem: 'You already have a booking for this item on that day',

@@ -1066,6 +1066,7 @@ export default {
     idNumber: '身份证号码须为 15 位或 18 位',
     apptHorizon: '只能预约今天起 {n} 天之内的日期',
     apptNoSlot: '该时段不存在，请刷新后重新选择',
+    slotsKeepBookings: '{time} 的时段还有 {n} 个未到期的预约，请保留该时段或先取消这些预约',
     apptSlotOver: '该时段已经结束，请另选时段',
     apptSlotFull: '该时段已约满，请另选时段',
     apptSameItem: '您当天已预约过该事项',

@@ -463,6 +463,11 @@ export const RULES = [
   { id: 'apptNoSlot', re: /^no such slot for \S+ at .+$/, text: (m, e, h) => h.t('errors.apptNoSlot') },
   { id: 'apptSlotOver', re: /^this slot is over$/, text: (m, e, h) => h.t('errors.apptSlotOver') },
   { id: 'apptSlotFull', re: /^this slot is full$/, text: (m, e, h) => h.t('errors.apptSlotFull') },
+  {
+    id: 'slotsKeepBookings',
+    re: /^the slot at (\S+) has (\d+) booking\(s\) from (\S+) on: keep it or cancel them first$/,
+    text: (m, e, h) => h.t('errors.slotsKeepBookings', { time: m[1], n: m[2] }),
+  },
   { id: 'apptSameItem', re: /^this phone already has an appointment for this item on \S+$/, text: (m, e, h) => h.t('errors.apptSameItem') },
   {
     id: 'apptDailyLimit',
