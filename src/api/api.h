@@ -98,6 +98,10 @@ int api_body(struct req *r, const struct jfield *fields, int n);
  * from an `after` callback only. */
 void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
 
+/* A ticket as the queue API shows it. */
+struct queue_ticket;
+json_t *api_queue_ticket_json(const struct queue_ticket *t);
+
 /* The hall board as JSON text (malloc'd, into *text): 0, ERR_NOTFOUND (not
  * an active hall), ERR_NOMEM or a database error. Any read connection. */
 int api_queue_board_render(struct db *db, int64_t hall_id, char **text);

@@ -36,18 +36,6 @@ static json_t *appt_json(const struct appointment *a)
                      (json_int_t)a->checkin_from, "checkin_until", (json_int_t)a->checkin_until);
 }
 
-static json_t *ticket_brief(const struct queue_ticket *t)
-{
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "id", (json_int_t)t->id,
-                     "hall_id", (json_int_t)t->hall_id, "service_day", t->service_day, "code",
-                     t->code, "item_code", t->item_code, "priority",
-                     queue_priority_name(t->priority), "status", queue_status_name(t->status),
-                     "channel", queue_channel_name(t->channel), "issued_at",
-                     (json_int_t)t->issued_at, "position",
-                     t->position > 0 ? json_integer(t->position) : json_null(), "eta_minutes",
-                     t->eta_minutes >= 0 ? json_integer(t->eta_minutes) : json_null());
-}
-
 /* A hall from path parameter 0 (active); answers 404 otherwise. */
 static int hall_param(struct req *r, struct org_node *n)
 {
@@ -242,7 +230,8 @@ static int run_checkin(struct db *db, struct api_op *op, struct err *e)
     if (rc < 0)
         return rc;
     q->ticket_id = t.id;
-    op->result = json_pack("{s:o*,s:o*}", "appointment", appt_json(&a), "ticket", ticket_brief(&t));
+    op->result =
+        json_pack("{s:o*,s:o*}", "appointment", appt_json(&a), "ticket", api_queue_ticket_json(&t));
     return op->result ? 0 : err_set(e, ERR_NOMEM, NULL, "out of memory");
 }
 

@@ -126,6 +126,7 @@ static json_t *summary_json(const struct catalog_summary *s, int staff_view)
     json_object_set_new(j, "legal_limit", limit_json(s->legal_limit, s->legal_unit));
     json_object_set_new(j, "version",
                         s->current_version ? json_integer(s->current_version) : json_null());
+    json_object_set_new(j, "appointable", json_boolean(s->appointable));
     if (staff_view) {
         json_object_set_new(j, "current_version_id",
                             s->current_version_id ? json_integer(s->current_version_id)

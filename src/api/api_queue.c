@@ -81,7 +81,7 @@ static char *ticket_text(const struct queue_ticket *t, size_t *len)
 }
 
 /* The same as a jansson value, for answers that embed tickets. */
-static json_t *ticket_json(const struct queue_ticket *t)
+json_t *api_queue_ticket_json(const struct queue_ticket *t)
 {
     char *text = ticket_text(t, NULL);
     json_t *j = text ? json_loads(text, 0, NULL) : NULL;
@@ -93,7 +93,7 @@ static json_t *tickets_json(const struct queue_ticket *t, int n)
 {
     json_t *arr = json_array();
     for (int i = 0; arr && i < n; i++)
-        json_array_append_new(arr, ticket_json(&t[i]));
+        json_array_append_new(arr, api_queue_ticket_json(&t[i]));
     return arr;
 }
 
@@ -969,7 +969,8 @@ static int api_ticket_timeline(struct req *r)
                            id_or_null(ev[i].window_id), "staff_id", id_or_null(ev[i].staff_id),
                            "detail", detail ? detail : json_object()));
     }
-    return req_json(r, 200, json_pack("{s:o*,s:o*}", "ticket", ticket_json(&t), "events", arr));
+    return req_json(r, 200,
+                    json_pack("{s:o*,s:o*}", "ticket", api_queue_ticket_json(&t), "events", arr));
 }
 
 /* ---- the hall's public screens ---- */

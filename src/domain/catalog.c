@@ -646,7 +646,7 @@ int catalog_find_code(struct db *db, const char *code, struct arena *a, struct c
 static const char SQL_LIST[] =
     "SELECT i.id, i.code, v.name, v.kind, i.unit_id, u.name, u.path, v.promised_limit,"
     " v.legal_limit, v.promised_unit, v.legal_unit, COALESCE(i.current_version_id, 0),"
-    " COALESCE(i.draft_version_id, 0), COALESCE(cv.version, 0), i.active" LIST_FROM
+    " COALESCE(i.draft_version_id, 0), COALESCE(cv.version, 0), i.active, v.appointable" LIST_FROM
     " ORDER BY i.code LIMIT ?10 OFFSET ?11";
 static const char SQL_LIST_COUNT[] = "SELECT COUNT(*)" LIST_FROM;
 
@@ -700,6 +700,7 @@ static void read_summary(struct db_stmt *st, struct arena *a, struct catalog_sum
     s->draft_version_id = db_col_int64(st, 12);
     s->current_version = (int)db_col_int64(st, 13);
     s->active = (int)db_col_int64(st, 14);
+    s->appointable = db_col_int64(st, 15) != 0;
 }
 
 int catalog_list(struct db *db, const struct catalog_filter *f, struct arena *a,

@@ -125,6 +125,7 @@ struct catalog_summary {
     int64_t current_version_id, draft_version_id; /* 0: none */
     int current_version;                          /* number, 0 if none */
     int active;
+    int appointable; /* of the version listed */
 };
 
 struct catalog_filter {

@@ -103,6 +103,12 @@ test('a slot whose check-in has closed takes no more bookings, though it has not
 test('new slots keep the bookings of the old; items not appointable take none; an empty ID number is none', async () => {
   assertError(await admin.put(`/api/halls/${nodes.hallA.id}/slots`,
     { json: { item_code: 'RS-YL-001', slots: [{ start: 540, end: 600, capacity: 1 }] } }), 400, 'invalid', 'item_code');
+  // the public list says which items take appointments
+  const list = await anon.get('/api/catalog/items', { query: { hall_id: nodes.hallA.id, per_page: 100 } });
+  assertStatus(list, 200);
+  const byCode = Object.fromEntries(list.json.items.map((i) => [i.code, i.appointable]));
+  assert.equal(byCode[ITEM], true);
+  assert.equal(byCode['RS-YL-001'], false);
   const item = MORE[2];
   const body = bookBody({ item_code: item, id_number: '' });
   const b = await anon.post('/api/appointments', body);
