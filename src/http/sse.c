@@ -46,6 +46,7 @@ struct sse_channel {
     int head, count;     /* ring[head] is the oldest */
     uint64_t seq0;       /* the channel sequence number of ring[head] */
     uint64_t evicted_id; /* the id of the last event dropped from the ring (0: none) */
+    size_t bytes;        /* the texts in the ring */
     struct sse_sub *subs;
     struct sse_channel *next;
 };
@@ -191,9 +192,11 @@ void sse_publish(const char *channel, const char *type, const char *data)
         pthread_mutex_unlock(&hub_mu);
         return;
     }
-    if (c->count == SSE_RING) {
+    /* room by count and by bytes: the oldest go first */
+    while (c->count > 0 && (c->count == SSE_RING || c->bytes + t->len > SSE_RING_BYTES)) {
         struct sse_event *old = &c->ring[c->head];
         c->evicted_id = old->id;
+        c->bytes -= old->text->len;
         text_unref(old->text);
         c->head = (c->head + 1) % SSE_RING;
         c->seq0++;
@@ -202,6 +205,7 @@ void sse_publish(const char *channel, const char *type, const char *data)
     struct sse_event *e = &c->ring[(c->head + c->count) % SSE_RING];
     e->id = ++next_id;
     e->text = t;
+    c->bytes += t->len;
     c->count++;
     for (struct sse_sub *s = c->subs; s; s = s->next)
         sub_wake(s);

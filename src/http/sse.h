@@ -1,7 +1,8 @@
 /* sse.h - the server-sent events hub: live events for hall screens, window
  * tablets and staff consoles (DESIGN.md §3).
  *
- * A channel ("hall:12", "window:34") keeps its last SSE_RING events so a
+ * A channel ("hall:12", "window:34") keeps its last SSE_RING events (at
+ * most SSE_RING_BYTES of them: a minute or so of a busy hall) so a
  * reconnect with Last-Event-ID gets what it missed; when the gap cannot be
  * filled (the ring moved on, or the server restarted) the subscriber gets a
  * `board.changed` event with {"resync":true} and refetches the state; so
@@ -23,7 +24,8 @@
 
 #include "http/req.h"
 
-#define SSE_RING 256
+#define SSE_RING 256                       /* events kept per channel for a reconnect */
+#define SSE_RING_BYTES ((size_t)64 * 1024) /* and at most these bytes of them */
 #define SSE_HEARTBEAT_S 15
 #define SSE_CHANNEL_MAX 48
 
