@@ -633,19 +633,25 @@ int queue_issue(struct db *db, const struct actor *who, const struct queue_issue
 
 /* ---- calling ---- */
 
-#define CANDIDATE_SQL                                                                              \
+#define CANDIDATE_FROM                                                                             \
     "SELECT t.id FROM ticket t"                                                                    \
     " LEFT JOIN window_profile_series p ON p.window_id = ?1 AND p.series_id = t.queue_series_id"   \
     " WHERE t.hall_id = ?2 AND t.service_day = ?3 AND t.status = 'waiting'"                        \
-    " AND (t.target_window_id = ?1 OR (t.target_window_id IS NULL AND p.series_id IS NOT NULL))"   \
-    " ORDER BY t.priority DESC, CASE WHEN ?4 = 2 THEN COALESCE(p.seq, 0) ELSE 0 END,"              \
-    " t.issued_at, t.id LIMIT 1"
+    " AND (t.target_window_id = ?1 OR (t.target_window_id IS NULL AND p.series_id IS NOT NULL))"
+/* longest wait first: the order of the index ticket_call_order, read until
+ * the first ticket this window serves */
+#define CANDIDATE_SQL CANDIDATE_FROM " ORDER BY t.priority DESC, t.issued_at, t.id LIMIT 1"
+/* strict priority: the profile's series order within a class (a sort) */
+#define CANDIDATE_STRICT_SQL                                                                       \
+    CANDIDATE_FROM " ORDER BY t.priority DESC, COALESCE(p.seq, 0), t.issued_at, t.id LIMIT 1"
 
 /* SQLite has one writer, so the candidate is still waiting when claimed.
  * PostgreSQL may have several nodes calling at once: skip the rows another
  * transaction holds rather than wait behind it (the claim below re-checks). */
 static const char SQL_CANDIDATE[] = CANDIDATE_SQL;
 static const char SQL_CANDIDATE_PG[] = CANDIDATE_SQL " FOR UPDATE OF t SKIP LOCKED";
+static const char SQL_CANDIDATE_STRICT[] = CANDIDATE_STRICT_SQL;
+static const char SQL_CANDIDATE_STRICT_PG[] = CANDIDATE_STRICT_SQL " FOR UPDATE OF t SKIP LOCKED";
 
 static const char SQL_CLAIM[] =
     "UPDATE ticket SET status = 'called', window_id = ?2, staff_id = ?3, called_at = ?4,"
@@ -773,7 +779,9 @@ int queue_call_next(struct db *db, const struct actor *who, int64_t window_id, i
     if (rc < 0)
         return queue_db_fail(e, rc);
     queue_service_day(now, day);
-    const char *sql = db_kind(db) == DB_PG ? SQL_CANDIDATE_PG : SQL_CANDIDATE;
+    int pg = db_kind(db) == DB_PG, strict = mode == QUEUE_STRICT_PRIORITY;
+    const char *sql = strict ? (pg ? SQL_CANDIDATE_STRICT_PG : SQL_CANDIDATE_STRICT)
+                             : (pg ? SQL_CANDIDATE_PG : SQL_CANDIDATE);
     for (int tries = 0; tries < CLAIM_TRIES; tries++) {
         struct db_stmt *st = NULL;
         rc = db_prepare(db, sql, &st);
@@ -782,7 +790,6 @@ int queue_call_next(struct db *db, const struct actor *who, int64_t window_id, i
         db_bind_int64(st, 1, window_id);
         db_bind_int64(st, 2, win.parent_id);
         db_bind_text(st, 3, day);
-        db_bind_int64(st, 4, mode);
         rc = db_step(st);
         int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
         db_finalize(st);
