@@ -283,7 +283,7 @@ int db_sqlite_open(const char *path, int flags, struct db **out, char *errbuf, s
     const char *pragmas = (flags & DB_OPEN_READONLY)
                               ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                                "PRAGMA synchronous=FULL;";
+                                "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=4000;";
     char *msg = NULL;
     rc = sqlite3_exec(s->h, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
