@@ -85,7 +85,22 @@ void date_format(int32_t day, char *out)
 {
     int y, m, d;
     date_to_civil(day, &y, &m, &d);
-    snprintf(out, DATE_TEXT, "%04d-%02d-%02d", y, m, d);
+    if (y < 0 || y > 9999) {
+        snprintf(out, DATE_TEXT, "%04d-%02d-%02d", y, m, d);
+        return;
+    }
+    /* by hand: every queue action asks for its service day several times */
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
 }
 
 int date_weekday(int32_t day)

@@ -217,14 +217,10 @@ static const char SQL_EVENT[] =
     "INSERT INTO ticket_event (ticket_id, ts, type, window_id, staff_id,"
     " detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-/* Append to the ticket's timeline; detail is NULL or a JSON object (taken). */
-static int add_event(struct db *db, int64_t ticket_id, int64_t now, const char *type,
-                     int64_t window_id, int64_t staff_id, json_t *detail)
+/* Append to the ticket's timeline with detail as JSON text ("" for none). */
+static int add_event_text(struct db *db, int64_t ticket_id, int64_t now, const char *type,
+                          int64_t window_id, int64_t staff_id, const char *text)
 {
-    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(detail);
-    if (detail && !text)
-        return ERR_NOMEM;
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, SQL_EVENT, &st);
     if (rc == 0) {
@@ -233,11 +229,23 @@ static int add_event(struct db *db, int64_t ticket_id, int64_t now, const char *
         db_bind_text(st, 3, type);
         queue_bind_id(st, 4, window_id);
         queue_bind_id(st, 5, staff_id);
-        db_bind_text(st, 6, text ? text : "");
+        db_bind_text(st, 6, text);
         rc = queue_step_once(st);
     }
-    free(text);
     return rc < 0 ? rc : 0;
+}
+
+/* Append to the ticket's timeline; detail is NULL or a JSON object (taken). */
+static int add_event(struct db *db, int64_t ticket_id, int64_t now, const char *type,
+                     int64_t window_id, int64_t staff_id, json_t *detail)
+{
+    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(detail);
+    if (detail && !text)
+        return ERR_NOMEM;
+    int rc = add_event_text(db, ticket_id, now, type, window_id, staff_id, text ? text : "");
+    free(text);
+    return rc;
 }
 
 static int wrong_state(struct err *e, const struct queue_ticket *t, const char *need)
@@ -585,9 +593,10 @@ static int insert_ticket(struct db *db, const struct new_ticket *nt, int64_t now
         return err_set(e, rc, "series_id", "ticket %s exists already", code);
     if (rc < 0)
         return queue_db_fail(e, rc);
-    json_t *detail = json_pack("{s:s,s:s}", "channel", queue_channel_name(nt->channel), "priority",
-                               queue_priority_name(nt->priority));
-    rc = add_event(db, *id, now, "issued", nt->window_id, nt->staff_id, detail);
+    char detail[96]; /* JSON with sorted keys, as add_event writes it */
+    snprintf(detail, sizeof(detail), "{\"channel\":\"%s\",\"priority\":\"%s\"}",
+             queue_channel_name(nt->channel), queue_priority_name(nt->priority));
+    rc = add_event_text(db, *id, now, "issued", nt->window_id, nt->staff_id, detail);
     if (rc == 0 && serving)
         rc = add_event(db, *id, now, "started", nt->window_id, nt->staff_id, NULL);
     return rc < 0 ? queue_db_fail(e, rc) : 0;
@@ -745,8 +754,8 @@ static int after_call(struct db *db, const struct actor *who, const struct org_n
 {
     int rc = window_set(db, win->id, ticket_id, who->staff_id, now);
     if (rc == 0)
-        rc = add_event(db, ticket_id, now, "called", win->id, who->staff_id,
-                       json_pack("{s:s}", "by", how));
+        rc = add_event_text(db, ticket_id, now, "called", win->id, who->staff_id,
+                            strcmp(how, "next") == 0 ? "{\"by\":\"next\"}" : "{\"by\":\"code\"}");
     if (rc == 0)
         rc = queue_ticket_get(db, ticket_id, now, out);
     if (rc == 0)

@@ -1,6 +1,7 @@
 /* The working-day calendar and the deadline engine, on the shipped 2025 and
  * 2026 calendars (State Council notices). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,4 +291,25 @@ Test(calendar, constant_time_engine_agrees_with_counting)
             cr_assert_eq(due, d);
         }
     }
+}
+
+Test(calendar, every_day_formats_back_to_itself)
+{
+    char text[DATE_TEXT], again[DATE_TEXT];
+    int32_t first = 0, last = 0;
+    char edge[DATE_TEXT];
+    snprintf(edge, sizeof(edge), "%04d-01-01", DATE_MIN_YEAR);
+    first = D(edge);
+    snprintf(edge, sizeof(edge), "%04d-12-31", DATE_MAX_YEAR);
+    last = D(edge);
+    for (int32_t day = first; day <= last; day += 7) {
+        date_format(day, text);
+        int32_t back = 0;
+        cr_assert_eq(date_parse(text, &back), 0, "%s", text);
+        cr_assert_eq(back, day, "%s", text);
+    }
+    date_format(D("2026-01-05"), again);
+    cr_assert_str_eq(again, "2026-01-05");
+    date_format(last, again);
+    cr_assert_str_eq(again, edge);
 }
