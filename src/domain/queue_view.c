@@ -36,6 +36,7 @@ static int cmp_int64(const void *a, const void *b)
 static struct eta_entry {
     int64_t series_id, at, median;
     int windows;
+    int ttl; /* seconds it stands: QUEUE_ETA_CACHE_S, or 1 once a service finished */
     char day[DATE_TEXT];
 } eta_cache[ETA_CACHE];
 static pthread_mutex_t eta_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -47,8 +48,8 @@ void queue_eta_forget(int64_t series_id)
         struct eta_entry *c = &eta_cache[i];
         if (!series_id)
             c->series_id = 0; /* the windows changed: at once */
-        else if (c->series_id == series_id && c->at > INT64_MIN + QUEUE_ETA_CACHE_S)
-            c->at -= QUEUE_ETA_CACHE_S - 1; /* one more service: within a second */
+        else if (c->series_id == series_id)
+            c->ttl = 1; /* one more service: within a second of its basis */
     }
     pthread_mutex_unlock(&eta_mu);
 }
@@ -60,7 +61,7 @@ static int eta_cached(int64_t series_id, const char *day, int64_t now, int64_t *
     int hit = 0;
     pthread_mutex_lock(&eta_mu);
     if (c->series_id == series_id && strcmp(c->day, day) == 0 && now >= c->at &&
-        now - c->at < QUEUE_ETA_CACHE_S) {
+        now - c->at < c->ttl) {
         *median_s = c->median;
         *windows = c->windows;
         hit = 1;
@@ -78,6 +79,7 @@ static void eta_remember(int64_t series_id, const char *day, int64_t now, int64_
     c->at = now;
     c->median = median_s;
     c->windows = windows;
+    c->ttl = QUEUE_ETA_CACHE_S;
     memcpy(c->day, day, sizeof(c->day));
     pthread_mutex_unlock(&eta_mu);
 }
