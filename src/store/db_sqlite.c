@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "store/db_impl.h"
+#include "store/walbuf.h"
 
 #define SQLITE_STMT_CACHE 64
 
@@ -269,7 +270,9 @@ int db_sqlite_open(const char *path, int flags, struct db **out, char *errbuf, s
     int oflags = (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY
                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     oflags |= SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path, &s->h, oflags, NULL);
+    /* the writer's commits through the gathering VFS; readers never write */
+    const char *vfs = (flags & DB_OPEN_READONLY) ? NULL : walbuf_vfs();
+    int rc = sqlite3_open_v2(path, &s->h, oflags, vfs);
     if (rc != SQLITE_OK) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "cannot open %s: %s", path,

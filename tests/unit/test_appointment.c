@@ -85,12 +85,17 @@ static void init(void)
     make_item("APPT-4", 1, w1.id);
     make_item("WALK-1", 0, w1.id);
     static const struct appt_slot_def slots[] = {{540, 600, 2}, {600, 660, 5}};
-    const char *codes[] = {"APPT-1", "APPT-2", "APPT-3", "APPT-4", "WALK-1"};
-    for (int i = 0; i < 5; i++) {
+    const char *codes[] = {"APPT-1", "APPT-2", "APPT-3", "APPT-4"};
+    for (int i = 0; i < 4; i++) {
         memset(&e, 0, sizeof(e));
         cr_assert_eq(appt_slots_set(u.db, &sys, h.id, codes[i], slots, 2, at(0, 8, 0), &e), 0, "%s",
                      e.msg);
     }
+    /* an item not appointable takes no slots */
+    memset(&e, 0, sizeof(e));
+    cr_assert_eq(appt_slots_set(u.db, &sys, h.id, "WALK-1", slots, 2, at(0, 8, 0), &e),
+                 ERR_INVALID);
+    cr_assert_str_eq(e.field, "item_code");
     memset(&e, 0, sizeof(e));
 }
 
