@@ -36,7 +36,7 @@ static struct cached_session *set_of(const char *token)
     unsigned h = 2166136261u; /* FNV-1a over the token's first half */
     for (int i = 0; i < 32 && token[i]; i++)
         h = (h ^ (unsigned char)token[i]) * 16777619u;
-    return &cache[(h % (AUTH_CACHE / AUTH_WAYS)) * AUTH_WAYS];
+    return &cache[(size_t)(h % (AUTH_CACHE / AUTH_WAYS)) * AUTH_WAYS];
 }
 
 static int fresh_entry(const struct cached_session *c, int64_t now, unsigned long gen)

@@ -28,9 +28,9 @@
 #include "base/metrics.h"
 
 struct sse_text {
-    int refs;
-    size_t len;
-    char bytes[];
+    int refs;     /* 0: one of the hub's own texts (retry, ping), never freed by unref */
+    size_t len;   /* without the closing NUL */
+    char bytes[]; /* NUL-terminated */
 };
 
 struct sse_event {
@@ -95,23 +95,29 @@ static struct sse_text *text_new(uint64_t id, const char *type, const char *data
                : snprintf(head, sizeof(head), "%s", type);
     if (n < 0 || (size_t)n >= sizeof(head))
         return NULL;
-    size_t dlen = data ? strlen(data) : 0, tail = data ? 2 : 0;
-    struct sse_text *t = malloc(sizeof(*t) + (size_t)n + dlen + tail);
+    size_t len = (size_t)n + (data ? strlen(data) + 2 : 0);
+    struct sse_text *t = malloc(sizeof(*t) + len + 1);
     if (!t)
         return NULL;
     t->refs = 1;
-    memcpy(t->bytes, head, (size_t)n);
-    if (data) {
-        memcpy(t->bytes + n, data, dlen);
-        memcpy(t->bytes + (size_t)n + dlen, "\n\n", 2);
+    int m = snprintf(t->bytes, len + 1, "%s%s%s", head, data ? data : "", data ? "\n\n" : "");
+    if (m < 0 || (size_t)m != len) {
+        free(t);
+        return NULL;
     }
-    t->len = (size_t)n + dlen + tail;
+    t->len = len;
     return t;
+}
+
+static void text_ref(struct sse_text *t)
+{
+    if (t->refs > 0)
+        t->refs++;
 }
 
 static void text_unref(struct sse_text *t)
 {
-    if (t && --t->refs == 0)
+    if (t && t->refs > 0 && --t->refs == 0)
         free(t);
 }
 
@@ -148,7 +154,7 @@ static int next_text(struct sse_sub *s)
     if (s->pending & PEND_RETRY) {
         s->pending &= ~(unsigned)PEND_RETRY;
         s->cur = retry_text;
-        retry_text->refs++;
+        text_ref(retry_text);
         return 1;
     }
     struct sse_channel *c = s->ch;
@@ -169,13 +175,13 @@ static int next_text(struct sse_sub *s)
         const struct sse_event *e = &c->ring[(c->head + (int)(s->next_seq - c->seq0)) % SSE_RING];
         s->next_seq++;
         s->cur = e->text;
-        s->cur->refs++;
+        text_ref(s->cur);
         return 1;
     }
     if (s->pending & PEND_PING) {
         s->pending &= ~(unsigned)PEND_PING;
         s->cur = ping_text;
-        ping_text->refs++;
+        text_ref(ping_text);
         return 1;
     }
     return 0;
@@ -372,8 +378,9 @@ int sse_start(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     pthread_mutex_lock(&hub_mu);
-    text_unref(retry_text);
-    text_unref(ping_text);
+    free(retry_text);
+    free(ping_text);
+    retry->refs = ping->refs = 0; /* the hub's own: streams share them uncounted */
     retry_text = retry;
     ping_text = ping;
     /* ids keep growing across restarts: milliseconds since the epoch, x1000 */
@@ -423,8 +430,8 @@ void sse_free_all(void)
         }
         buckets[b] = NULL;
     }
-    text_unref(retry_text);
-    text_unref(ping_text);
+    free(retry_text);
+    free(ping_text);
     retry_text = ping_text = NULL;
     pthread_mutex_unlock(&hub_mu);
 }
