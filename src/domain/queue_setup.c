@@ -683,20 +683,29 @@ static const char SQL_WINDOW_PAUSE[] =
     "UPDATE window_state SET status = 'paused', updated_at = ?2"
     " WHERE window_id = ?1 AND status = 'open' RETURNING window_id";
 
+/* The window, the caller's right to work there, and its state (status
+ * text into status[16], its ticket into *tid). 0, or an ERR_* with e set. */
+static int window_for_change(struct db *db, const struct actor *who, int64_t window_id,
+                             struct org_node *win, char *status, int64_t *tid, struct err *e)
+{
+    int rc = queue_load_window(db, window_id, win, e);
+    if (rc == 0)
+        rc = queue_may_work_at(db, who, win, e);
+    if (rc < 0)
+        return rc;
+    rc = window_state(db, window_id, status, tid);
+    return rc < 0 ? queue_db_fail(e, rc) : 0;
+}
+
 int queue_window_pause(struct db *db, const struct actor *who, int64_t window_id, int64_t now,
                        struct err *e)
 {
     struct org_node win;
     char status[16];
     int64_t tid = 0;
-    int rc = queue_load_window(db, window_id, &win, e);
-    if (rc == 0)
-        rc = queue_may_work_at(db, who, &win, e);
+    int rc = window_for_change(db, who, window_id, &win, status, &tid, e);
     if (rc < 0)
         return rc;
-    rc = window_state(db, window_id, status, &tid);
-    if (rc < 0)
-        return queue_db_fail(e, rc);
     if (strcmp(status, "paused") == 0)
         return 0; /* pausing a paused window changes nothing */
     if (strcmp(status, "open") != 0)
@@ -723,14 +732,9 @@ int queue_window_close(struct db *db, const struct actor *who, int64_t window_id
     struct org_node win;
     char status[16];
     int64_t tid = 0;
-    int rc = queue_load_window(db, window_id, &win, e);
-    if (rc == 0)
-        rc = queue_may_work_at(db, who, &win, e);
+    int rc = window_for_change(db, who, window_id, &win, status, &tid, e);
     if (rc < 0)
         return rc;
-    rc = window_state(db, window_id, status, &tid);
-    if (rc < 0)
-        return queue_db_fail(e, rc);
     if (strcmp(status, "closed") == 0)
         return 0; /* closing a closed window changes nothing */
     struct db_stmt *st = NULL;

@@ -13,7 +13,7 @@
 // alone) and w03's work profile serving the item's series.
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE_URL, ADMIN, withPage, submitLogin, loginAsAdmin } from './helpers.mjs'
+import { BASE_URL, ADMIN, Admin, withPage, submitLogin, loginAsAdmin } from './helpers.mjs'
 
 const HALL_NAME = '区政务服务中心'
 const ITEM = 'BDC-SC-001'
@@ -21,44 +21,8 @@ const WINDOW = 'w03'
 const RUN = Date.now().toString(36)
 const STAFF = { login: `e2e_booking_${RUN}`, name: '预约测试', password: 'e2e-Booking-Passw0rd!' }
 
-// ---- the API, as e2eadmin ----
-class Client {
-  constructor() {
-    this.cookie = ''
-    this.csrf = ''
-  }
-  async login(login, password) {
-    const r = await fetch(`${BASE_URL}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ login, password }),
-    })
-    assert.equal(r.status, 200, `${login} logs in`)
-    this.cookie = (r.headers.get('set-cookie') || '').split(';')[0]
-    this.csrf = (await r.json()).csrf_token
-  }
-  async req(method, p, body) {
-    const headers = { Cookie: this.cookie, Accept: 'application/json' }
-    if (method !== 'GET') headers['X-CSRF-Token'] = this.csrf
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    const r = await fetch(`${BASE_URL}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-    const text = await r.text()
-    let json = null
-    try {
-      json = JSON.parse(text)
-    } catch {
-      json = null
-    }
-    return { status: r.status, json, text }
-  }
-  async ok(method, p, body, want = [200, 201]) {
-    const r = await this.req(method, p, body)
-    assert.ok(want.includes(r.status), `${method} ${p} → ${r.status} ${r.text}`)
-    return r.json
-  }
-}
 
-const admin = new Client()
+const admin = new Admin()
 let setup // { hallId, windowId, windowName, itemName, day }
 
 // the first working day after today (the hall's date): its slots are all still open
@@ -285,7 +249,7 @@ test('the staff member pauses the window: nobody new is called, the called ticke
     assert.equal(await page.locator('[data-test=act-call-next]').isDisabled(), true, 'call next greyed out while paused')
 
     // the server refuses to call while paused
-    const staff = new Client()
+    const staff = new Admin()
     await staff.login(STAFF.login, STAFF.password)
     const refused = await staff.req('POST', `/api/windows/${setup.windowId}/call-next`)
     assert.equal(refused.status, 409, refused.text)

@@ -84,7 +84,8 @@ export async function loginAsAdmin(page) {
 }
 
 /**
- * The HTTP API as e2eadmin (after login()), or as the public (without it): req() answers
+ * The HTTP API as e2eadmin (after login()), another account (login(name, password)), or
+ * the public (without it): req() answers
  * { status, json, text }; ok() asserts the status is one of `want` and answers the JSON.
  */
 export class Admin {
@@ -92,13 +93,13 @@ export class Admin {
     this.cookie = ''
     this.csrf = ''
   }
-  async login() {
+  async login(login = ADMIN.login, password = ADMIN.password) {
     const r = await fetch(`${BASE_URL}/api/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ login: ADMIN.login, password: ADMIN.password }),
+      body: JSON.stringify({ login, password }),
     })
-    assert.equal(r.status, 200, 'e2eadmin logs in')
+    assert.equal(r.status, 200, `${login} logs in`)
     this.cookie = (r.headers.get('set-cookie') || '').split(';')[0]
     this.csrf = (await r.json()).csrf_token
   }

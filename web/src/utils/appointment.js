@@ -1,7 +1,7 @@
 // Appointments (预约): booking codes, the hall's days and slot times, the check-in window.
 // Pure module (no Vue, no DOM), so it can be checked outside the browser
 // (tests/e2e/appointment.test.mjs).
-import { HALL_TZ, formatHallTime } from './queue.js'
+import { formatHallTime, hallClock } from './queue.js'
 
 /** The server's code alphabet (no 0/O, 1/I) and the code's length (docs/api.md). */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ'
@@ -37,21 +37,9 @@ export function groupCode(code) {
   return s.length === CODE_LEN ? `${s.slice(0, 4)} ${s.slice(4)}` : s
 }
 
-let dayFmt = null
 /** The hall's date and minute of the day at a moment (ms): { day: 'YYYY-MM-DD', minute }. */
 export function hallNow(ms = Date.now()) {
-  if (!dayFmt) {
-    dayFmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone: HALL_TZ,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-  }
-  const p = Object.fromEntries(dayFmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
+  const p = Object.fromEntries(hallClock().formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
   return { day: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) }
 }
 

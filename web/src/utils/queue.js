@@ -145,14 +145,8 @@ export function aheadOf(ticket) {
 export const HALL_TZ = 'Asia/Shanghai'
 
 let hallFmt = null
-/**
- * Epoch seconds → 'YYYY-MM-DD HH:mm' in the hall's time zone, whatever the device's own
- * zone (a kiosk or TV stick set to UTC still prints the hall's time); '' for none.
- */
-export function formatHallTime(epoch) {
-  if (epoch === null || epoch === undefined || epoch === '') return ''
-  const d = new Date(Number(epoch) * 1000)
-  if (Number.isNaN(d.getTime())) return ''
+/** The formatter of the hall's clock (date, hour and minute; made once). */
+export function hallClock() {
   if (!hallFmt) {
     hallFmt = new Intl.DateTimeFormat('en-CA', {
       timeZone: HALL_TZ,
@@ -164,6 +158,17 @@ export function formatHallTime(epoch) {
       hourCycle: 'h23',
     })
   }
-  const p = Object.fromEntries(hallFmt.formatToParts(d).map((x) => [x.type, x.value]))
+  return hallFmt
+}
+
+/**
+ * Epoch seconds → 'YYYY-MM-DD HH:mm' in the hall's time zone, whatever the device's own
+ * zone (a kiosk or TV stick set to UTC still prints the hall's time); '' for none.
+ */
+export function formatHallTime(epoch) {
+  if (epoch === null || epoch === undefined || epoch === '') return ''
+  const d = new Date(Number(epoch) * 1000)
+  if (Number.isNaN(d.getTime())) return ''
+  const p = Object.fromEntries(hallClock().formatToParts(d).map((x) => [x.type, x.value]))
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
