@@ -11,13 +11,16 @@
 
 static enum log_level min_level = LOG_INFO;
 
-#define LOG_BUF_SIZE ((size_t)64 * 1024)
+#define LOG_BUF_SIZE ((size_t)256 * 1024)
 
-/* buffering state; buf_mu guards all of it */
+/* Buffering: lines go into `active`; when it fills, or every LOG_FLUSH_MS,
+ * it becomes `spare`, which the flusher writes outside the lock, so a
+ * request thread does not wait for the disk (only when both are full does
+ * it write itself). buf_mu guards all of it. */
 static pthread_mutex_t buf_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t buf_cv = PTHREAD_COND_INITIALIZER;
-static char *pending;
-static size_t pending_len;
+static char *active, *spare;
+static size_t active_len, spare_len; /* spare_len: bytes in spare still to write */
 static int buffering, stopping;
 static pthread_t flusher;
 
@@ -32,11 +35,14 @@ static void write_all(const char *p, size_t n)
     }
 }
 
-/* with buf_mu held */
-static void flush_locked(void)
+/* active's lines become spare's, for the flusher (buf_mu held, spare empty) */
+static void swap_locked(void)
 {
-    write_all(pending, pending_len);
-    pending_len = 0;
+    char *full = active;
+    active = spare;
+    spare = full;
+    spare_len = active_len;
+    active_len = 0;
 }
 
 static void *flusher_main(void *arg)
@@ -44,16 +50,26 @@ static void *flusher_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&buf_mu);
     while (!stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += LOG_FLUSH_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
+        if (spare_len == 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += LOG_FLUSH_MS * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&buf_cv, &buf_mu, &ts);
+            if (spare_len == 0 && active_len > 0)
+                swap_locked();
         }
-        pthread_cond_timedwait(&buf_cv, &buf_mu, &ts);
-        if (pending_len)
-            flush_locked();
+        if (spare_len > 0) {
+            /* written outside the lock: loggers go on filling active */
+            size_t n = spare_len;
+            pthread_mutex_unlock(&buf_mu);
+            write_all(spare, n);
+            pthread_mutex_lock(&buf_mu);
+            spare_len = 0;
+        }
     }
     pthread_mutex_unlock(&buf_mu);
     return NULL;
@@ -66,16 +82,21 @@ int log_start_buffering(void)
         pthread_mutex_unlock(&buf_mu);
         return 0;
     }
-    pending = malloc(LOG_BUF_SIZE);
-    if (!pending) {
+    active = malloc(LOG_BUF_SIZE);
+    spare = malloc(LOG_BUF_SIZE);
+    if (!active || !spare) {
+        free(active);
+        free(spare);
+        active = spare = NULL;
         pthread_mutex_unlock(&buf_mu);
         return -1;
     }
-    pending_len = 0;
+    active_len = spare_len = 0;
     stopping = 0;
     if (pthread_create(&flusher, NULL, flusher_main, NULL) != 0) {
-        free(pending);
-        pending = NULL;
+        free(active);
+        free(spare);
+        active = spare = NULL;
         pthread_mutex_unlock(&buf_mu);
         return -1;
     }
@@ -96,10 +117,13 @@ void log_stop_buffering(void)
     pthread_mutex_unlock(&buf_mu);
     pthread_join(flusher, NULL);
     pthread_mutex_lock(&buf_mu);
-    flush_locked();
+    write_all(spare, spare_len);
+    write_all(active, active_len);
+    active_len = spare_len = 0;
     buffering = 0;
-    free(pending);
-    pending = NULL;
+    free(active);
+    free(spare);
+    active = spare = NULL;
     pthread_mutex_unlock(&buf_mu);
 }
 
@@ -128,12 +152,20 @@ void log_msg(enum log_level level, const char *comp, const char *fmt, ...)
         return;
     char line[2048];
     struct timeval tv;
-    struct tm tm;
     gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    int n = snprintf(line, sizeof(line), "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03dZ level=%s comp=%s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (int)(tv.tv_usec / 1000), level_name(level), comp);
+    /* the date and time to the second, formatted once a second per thread */
+    static _Thread_local time_t stamp_sec = -1;
+    static _Thread_local char stamp[64];
+    if (tv.tv_sec != stamp_sec) {
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        stamp_sec = tv.tv_sec;
+    }
+    int ms = (int)(tv.tv_usec / 1000);
+    int n = snprintf(line, sizeof(line), "ts=%s.%c%c%cZ level=%s comp=%s ", stamp, '0' + ms / 100,
+                     '0' + ms / 10 % 10, '0' + ms % 10, level_name(level), comp);
     if (n < 0 || (size_t)n >= sizeof(line))
         return;
     va_list ap;
@@ -150,12 +182,19 @@ void log_msg(enum log_level level, const char *comp, const char *fmt, ...)
     if (!buffering) {
         write_all(line, len);
     } else {
-        if (pending_len + len > LOG_BUF_SIZE)
-            flush_locked();
-        memcpy(pending + pending_len, line, len);
-        pending_len += len;
+        if (active_len + len > LOG_BUF_SIZE) {
+            if (spare_len == 0) {
+                swap_locked();
+                pthread_cond_signal(&buf_cv);
+            } else { /* both full: the disk is behind, write it here */
+                write_all(active, active_len);
+                active_len = 0;
+            }
+        }
+        memcpy(active + active_len, line, len);
+        active_len += len;
         if (level >= LOG_WARN)
-            flush_locked();
+            pthread_cond_signal(&buf_cv); /* warnings and errors out soon */
     }
     pthread_mutex_unlock(&buf_mu);
 }
