@@ -211,7 +211,11 @@ char *log_quote(char *buf, size_t size, const char *s)
             bare = 0;
     size_t o = 0;
     if (bare) {
-        snprintf(buf, size, "%s", s);
+        size_t n = strlen(s);
+        if (n >= size)
+            n = size - 1;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
         return buf;
     }
     if (o + 1 < size)
