@@ -193,8 +193,10 @@ void log_msg(enum log_level level, const char *comp, const char *fmt, ...)
         }
         memcpy(active + active_len, line, len);
         active_len += len;
-        if (level >= LOG_WARN)
-            pthread_cond_signal(&buf_cv); /* warnings and errors out soon */
+        if (level >= LOG_WARN) { /* warnings and errors out now, in case a crash follows */
+            write_all(active, active_len);
+            active_len = 0;
+        }
     }
     pthread_mutex_unlock(&buf_mu);
 }
