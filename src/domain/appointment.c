@@ -434,19 +434,32 @@ int appt_get(struct db *db, const char *code, const char *phone, struct appointm
 
 /* ---- writes ---- */
 
+/* Bookings still "booked" whose check-in window has closed: every day
+ * before yesterday, and yesterday's whose window ended (a 23:50 slot may be
+ * checked in until 00:05). ?1 yesterday, ?2 seconds from yesterday's
+ * midnight to now, ?3 APPT_LATE_S. */
+#define SWEEP_WHERE                                                                                \
+    " WHERE status = 'booked' AND (day < ?1 OR (day = ?1"                                          \
+    " AND start_min * 60 + CAST(?3 AS BIGINT) < CAST(?2 AS BIGINT)))"
+
 int appt_sweep(struct db *db, int64_t now, int *marked)
 {
-    char today[DATE_TEXT];
+    int32_t today = 0;
+    int minute = 0;
+    char yesterday[DATE_TEXT];
+    local_now(now, &today, &minute);
+    date_format(today - 1, yesterday);
+    int64_t since = 86400 + (now + QUEUE_TZ_OFFSET_S) - ((int64_t)today * 86400);
     struct db_stmt *st = NULL;
-    queue_service_day(now, today);
     if (marked)
         *marked = 0;
     int64_t before = 0;
-    int rc = db_prepare(db, "SELECT COUNT(*) FROM appointment WHERE status = 'booked' AND day < ?1",
-                        &st);
+    int rc = db_prepare(db, "SELECT COUNT(*) FROM appointment" SWEEP_WHERE, &st);
     if (rc < 0)
         return rc;
-    db_bind_text(st, 1, today);
+    db_bind_text(st, 1, yesterday);
+    db_bind_int64(st, 2, since);
+    db_bind_int64(st, 3, APPT_LATE_S);
     rc = db_step(st);
     if (rc == DB_ROW)
         before = db_col_int64(st, 0);
@@ -455,14 +468,16 @@ int appt_sweep(struct db *db, int64_t now, int *marked)
         return rc;
     if (before == 0)
         return 0;
-    rc = db_prepare(db,
-                    "UPDATE appointment SET status = 'no_show', updated_at = ?2"
-                    " WHERE status = 'booked' AND day < ?1",
-                    &st);
+    rc = db_prepare(
+        db,
+        "UPDATE appointment SET status = 'no_show', updated_at = CAST(?4 AS BIGINT)" SWEEP_WHERE,
+        &st);
     if (rc < 0)
         return rc;
-    db_bind_text(st, 1, today);
-    db_bind_int64(st, 2, now);
+    db_bind_text(st, 1, yesterday);
+    db_bind_int64(st, 2, since);
+    db_bind_int64(st, 3, APPT_LATE_S);
+    db_bind_int64(st, 4, now);
     rc = db_step(st);
     db_finalize(st);
     if (rc < 0)

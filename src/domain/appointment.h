@@ -19,9 +19,10 @@
  * characters as a hint for staff lists. Phone and ID number are stored only
  * as SHA-256 hashes of their digits; the name is stored as given.
  *
- * No-shows: appt_sweep marks the bookings of days before today that
- * were never checked in as no_show. Booking and check-in call it inside
- * their transaction, so the record is current whenever a booking changes.
+ * No-shows: appt_sweep marks the bookings never checked in whose check-in
+ * window has closed (a late slot's may run past midnight) as no_show.
+ * Booking and check-in call it inside their transaction, so the record is
+ * current whenever a booking changes.
  *
  * Every function that depends on the time takes `now` (epoch seconds). Writes
  * run inside the caller's transaction (the writer).
@@ -141,9 +142,10 @@ int appt_cancel(struct db *db, const char *code, const char *phone, int64_t now,
 int appt_checkin(struct db *db, const struct actor *who, int64_t hall_id, const char *code,
                  int64_t now, struct appointment *out, struct queue_ticket *ticket, struct err *e);
 
-/* Mark every booking of a day before the service day of now that is still
- * booked as no_show (write transaction). *marked gets the count (may be
- * NULL). */
+/* Mark every booking still booked whose check-in window has closed as
+ * no_show (write transaction): the days before yesterday, and yesterday's
+ * late slots once their window (which may run past midnight) is over.
+ * *marked gets the count (may be NULL). */
 int appt_sweep(struct db *db, int64_t now, int *marked);
 
 #endif

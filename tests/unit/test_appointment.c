@@ -323,3 +323,27 @@ Test(appointment, slots_are_set_by_administrators_in_scope)
         try_book(&admin2, "APPT-1", "2026-03-03", 540, "13800000002", at(0, 10, 0), &a, code),
         ERR_FORBIDDEN);
 }
+
+Test(appointment, a_late_slot_can_be_checked_in_after_midnight)
+{
+    static const struct appt_slot_def late[] = {{540, 600, 2}, {1430, 1440, 2}};
+    cr_assert_eq(appt_slots_set(u.db, &sys, h.id, "APPT-3", late, 2, at(0, 8, 0), &e), 0, "%s",
+                 e.msg);
+    struct appointment a, b;
+    char c1[APPT_CODE_LEN + 1], c2[APPT_CODE_LEN + 1];
+    book("APPT-3", "2026-03-03", 1430, "13800000011", at(0, 10, 0), &a, c1);
+    book("APPT-3", "2026-03-03", 1430, "13800000012", at(0, 10, 0), &b, c2);
+    /* 23:50 on 03-03: check-in runs to 00:05 on 03-04, so 00:03 sweeps nobody */
+    int marked = -1;
+    cr_assert_eq(appt_sweep(u.db, at(2, 0, 3), &marked), 0);
+    cr_assert_eq(marked, 0);
+    struct queue_ticket t;
+    cr_assert_eq(appt_checkin(u.db, &sys, h.id, c1, at(2, 0, 4), &a, &t, &e), 0, "%s", e.msg);
+    cr_assert_eq(a.status, APPT_CHECKED_IN);
+    cr_assert_str_eq(t.service_day, "2026-03-04");
+    /* after 00:05 the other one is a no-show */
+    cr_assert_eq(appt_sweep(u.db, at(2, 0, 6), &marked), 0);
+    cr_assert_eq(marked, 1);
+    cr_assert_eq(appt_get(u.db, c2, "13800000012", &b, &e), 0);
+    cr_assert_eq(b.status, APPT_NO_SHOW);
+}
