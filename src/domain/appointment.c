@@ -33,22 +33,6 @@ static int db_fail(struct err *e, int rc)
                    "database error");
 }
 
-/* the digits of a phone (optional leading +, 5..QUEUE_PHONE_MAX) hashed */
-static int phone_hash(const char *phone, char hash[CRYPTO_SHA256_HEX])
-{
-    if (!phone)
-        return ERR_INVALID;
-    const char *p = phone[0] == '+' ? phone + 1 : phone;
-    size_t n = strlen(p);
-    if (n < 5 || n > QUEUE_PHONE_MAX)
-        return ERR_INVALID;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return ERR_INVALID;
-    crypto_sha256_hex(p, n, hash);
-    return 0;
-}
-
 /* a code as typed (any case) to its canonical upper-case form, hashed */
 static int code_hash(const char *code, char hash[CRYPTO_SHA256_HEX])
 {
@@ -416,7 +400,7 @@ static int find(struct db *db, const char *code, const char *phone, struct appoi
                 struct err *e)
 {
     char ch[CRYPTO_SHA256_HEX], ph[CRYPTO_SHA256_HEX], stored[CRYPTO_SHA256_HEX] = "";
-    if (code_hash(code, ch) < 0 || phone_hash(phone, ph) < 0)
+    if (code_hash(code, ch) < 0 || queue_phone_hash(phone, ph) < 0)
         return err_set(e, ERR_NOTFOUND, "code", "no appointment with this code and phone");
     int rc = read_by_code(db, ch, o, stored);
     if (rc == 0 && !crypto_str_equal(stored, ph))
@@ -545,7 +529,7 @@ int appt_book(struct db *db, const struct actor *who, const struct calendar *cal
     if (!in->name || queue_mask_name(in->name, masked, sizeof(masked)) < 0)
         return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters on one line",
                        QUEUE_NAME_MAX);
-    if (phone_hash(in->phone, ph) < 0)
+    if (queue_phone_hash(in->phone, ph) < 0)
         return err_set(e, ERR_INVALID, "phone", "phone must be 5-%d digits", QUEUE_PHONE_MAX);
     if (in->id_number && !id_number_ok(in->id_number))
         return err_set(e, ERR_INVALID, "id_number", "id_number must be 15 or 18 characters");

@@ -503,8 +503,10 @@ int queue_may_issue(struct db *db, const struct actor *who, const struct org_nod
 
 /* "+86 138…" style: an optional + then 5..QUEUE_PHONE_MAX digits; the
  * digits' SHA-256 goes to hash. */
-static int phone_hash(const char *phone, char hash[CRYPTO_SHA256_HEX])
+int queue_phone_hash(const char *phone, char hash[CRYPTO_SHA256_HEX])
 {
+    if (!phone)
+        return ERR_INVALID;
     const char *p = phone[0] == '+' ? phone + 1 : phone;
     size_t n = strlen(p);
     if (n < 5 || n > QUEUE_PHONE_MAX)
@@ -625,7 +627,7 @@ int queue_issue(struct db *db, const struct actor *who, const struct queue_issue
     if (in->name && queue_mask_name(in->name, masked, sizeof(masked)) < 0)
         return err_set(e, ERR_INVALID, "name", "name must have 1-%d characters on one line",
                        QUEUE_NAME_MAX);
-    if (in->phone && phone_hash(in->phone, hash) < 0)
+    if (in->phone && queue_phone_hash(in->phone, hash) < 0)
         return err_set(e, ERR_INVALID, "phone", "phone must be 5-%d digits", QUEUE_PHONE_MAX);
     rc = resolve_series(db, who, &hall, in->item_code, in->series_id, now, &res, e);
     if (rc < 0)

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/crypto.h"
 #include "base/date.h"
 #include "base/err.h"
 #include "domain/actor.h"
@@ -123,6 +124,11 @@ void queue_service_day(int64_t now, char out[DATE_TEXT]);
  * Returns 0, or ERR_INVALID when name is not 1..QUEUE_NAME_MAX characters of
  * one line. */
 int queue_mask_name(const char *name, char *out, size_t cap);
+
+/* The digits of a phone ("+86 138…" style: an optional + then 5 to
+ * QUEUE_PHONE_MAX digits) hashed with SHA-256 into hash: 0, or ERR_INVALID
+ * (NULL, too short or long, not digits). */
+int queue_phone_hash(const char *phone, char hash[CRYPTO_SHA256_HEX]);
 
 /* ---- tickets ---- */
 
