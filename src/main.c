@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
+#include "base/pii.h"
 #include "base/parse.h"
 #include "base/date.h"
 #include "domain/audit.h"
@@ -117,8 +118,33 @@ static void ensure_sqlite_dir(const char *url)
     mkdir(dir, 0750);
 }
 
+/* the data key file (pii.h): serve's configuration, CHUANGKOU_KEY_FILE, or
+ * beside a SQLite database file, else data/chuangkou.key */
+static const char *g_key_file;
+
+static int load_data_key(const char *url)
+{
+    char path[600], msg[700];
+    const char *f = g_key_file && *g_key_file ? g_key_file : getenv("CHUANGKOU_KEY_FILE");
+    if (f && *f)
+        snprintf(path, sizeof(path), "%s", f);
+    else if (strncmp(url, "sqlite:", 7) == 0 && strcmp(url + 7, ":memory:") != 0)
+        snprintf(path, sizeof(path), "%s.key", url + 7);
+    else {
+        mkdir("data", 0750);
+        snprintf(path, sizeof(path), "data/chuangkou.key");
+    }
+    if (pii_key_load(path, 1, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "error: %s\n", msg);
+        return ERR_IO;
+    }
+    return 0;
+}
+
 static int open_migrated(const char *url, struct db **db)
 {
+    if (load_data_key(url) < 0)
+        return ERR_IO;
     char msg[256] = "";
     ensure_sqlite_dir(url);
     int rc = db_open(url, 0, db, msg, sizeof(msg));
@@ -790,6 +816,7 @@ static int cmd_serve(int argc, char **argv)
                   : strcmp(cfg.log_level, "warn") == 0  ? LOG_WARN
                   : strcmp(cfg.log_level, "error") == 0 ? LOG_ERROR
                                                         : LOG_INFO);
+    g_key_file = cfg.key_file;
     struct db *db = NULL;
     if (open_migrated(cfg.db, &db) < 0)
         return 1;

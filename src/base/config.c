@@ -64,6 +64,8 @@ int config_set(struct config *c, const char *key, const char *v)
         return set_int(&c->session_hours, v, 1, (int64_t)24 * 30);
     if (strcmp(key, "auth.secure_cookie") == 0)
         return parse_bool(v, &c->secure_cookie);
+    if (strcmp(key, "security.key_file") == 0)
+        return set_str(c->key_file, sizeof(c->key_file), v);
     if (strcmp(key, "log.level") == 0) {
         if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
             return ERR_INVALID;
@@ -128,6 +130,7 @@ static const struct {
     {"CHUANGKOU_SESSION_HOURS", "auth.session_hours"},
     {"CHUANGKOU_SECURE_COOKIE", "auth.secure_cookie"},
     {"CHUANGKOU_LOG_LEVEL", "log.level"},
+    {"CHUANGKOU_KEY_FILE", "security.key_file"},
 };
 
 int config_load_env(struct config *c, const char **bad)

@@ -15,6 +15,8 @@ struct config {
     int session_hours;   /* [auth] session_hours; CHUANGKOU_SESSION_HOURS */
     int secure_cookie;   /* add Secure to cookies (behind TLS); [auth] secure_cookie */
     char log_level[16];  /* debug|info|warn|error; [log] level; CHUANGKOU_LOG_LEVEL */
+    char key_file[512];  /* the data key (pii.h); [security] key_file; CHUANGKOU_KEY_FILE;
+                          * "": beside a SQLite database (PATH.key), else data/chuangkou.key */
 };
 
 /* Fill c with the defaults. */
