@@ -824,8 +824,8 @@ static int cmd_serve(int argc, char **argv)
     struct app app;
     memset(&app, 0, sizeof(app));
     app.cfg = &cfg;
-    app.services_start = board_start;
-    app.services_stop = board_stop;
+    app.services_start = api_services_start;
+    app.services_stop = api_services_stop;
     char msg[256] = "";
     if (writer_start(cfg.db, &app.writer, msg, sizeof(msg)) < 0) {
         fprintf(stderr, "error: %s\n", msg);

@@ -33,6 +33,7 @@ extern const struct api_module api_catalog_module;
 extern const struct api_module api_notice_module;
 extern const struct api_module api_queue_module;
 extern const struct api_module api_appointment_module;
+extern const struct api_module api_case_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -114,6 +115,23 @@ int api_queue_board_same(const char *a, const char *b);
  * request; NULL with an answer set on failure. */
 struct calendar;
 const struct calendar *api_request_calendar(struct req *r);
+
+/* Cases (api_case.c). A case as the API shows it (list form). */
+struct case_rec;
+struct case_input;
+json_t *api_case_json(const struct case_rec *c);
+
+/* Unpack a registration body (docs/api.md POST /api/cases; ticket_id only
+ * when allow_ticket) into in, strings in r->arena; answers 400 and returns
+ * < 0 on a bad body. Takes fields out of j. */
+int api_case_input(struct req *r, json_t *j, struct case_input *in, int allow_ticket);
+
+/* The services beside the daemon: the board renderer and the case sweep. */
+struct app;
+int api_services_start(struct app *app);
+void api_services_stop(void);
+int case_sweeper_start(struct app *app);
+void case_sweeper_stop(void);
 
 /* route handlers, by file */
 int api_healthz(struct req *r);

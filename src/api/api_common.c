@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/board.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 #include "http/server.h"
@@ -202,10 +203,10 @@ const struct api_module api_core_module = {core_routes,
 /* Every resource file's table, in matching order. */
 static const struct api_module *const modules[] = {
     &api_core_module,   &api_calendar_module, &api_events_module,      &api_catalog_module,
-    &api_notice_module, &api_queue_module,    &api_appointment_module,
+    &api_notice_module, &api_queue_module,    &api_appointment_module, &api_case_module,
 };
 
-#define API_MAX_ROUTES 160
+#define API_MAX_ROUTES 256
 static struct route all_routes[API_MAX_ROUTES];
 
 struct route *api_routes(size_t *n)
@@ -216,4 +217,18 @@ struct route *api_routes(size_t *n)
             all_routes[k++] = modules[m]->routes[i];
     *n = k;
     return all_routes;
+}
+
+int api_services_start(struct app *app)
+{
+    int rc = board_start(app);
+    if (rc == 0 && (rc = case_sweeper_start(app)) < 0)
+        board_stop();
+    return rc;
+}
+
+void api_services_stop(void)
+{
+    case_sweeper_stop();
+    board_stop();
 }

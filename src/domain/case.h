@@ -144,7 +144,8 @@ struct case_clock {
     int remaining; /* units to the promised due date: 0 due today, < 0 overdue */
     int used;      /* units counted so far (promised_limit + extension_days - remaining) */
     int paused;
-    const char *level; /* none | yellow | red | overdue | paused | done */
+    const char *level;      /* none | yellow | red | overdue | paused | done */
+    int legal_missing_year; /* legal_due unknown: the calendar lacks this year (else 0) */
 };
 
 struct case_material_row {
@@ -302,6 +303,18 @@ struct case_filter {
 int case_list(struct db *db, const struct actor *who, const struct calendar *cal,
               const struct case_filter *f, int64_t now, struct arena *a, struct case_rec **out,
               int *n, int64_t *total, struct err *e);
+
+/* Pending extension requests of cases under path ("" all), oldest first. */
+struct case_ext_pending {
+    int64_t id, case_id, requested_by, requested_at;
+    const char *case_number, *item_name, *handler_name, *reason, *promised_due, *legal_due;
+    int days;
+};
+int case_extensions_pending(struct db *db, const char *path, struct arena *a,
+                            struct case_ext_pending **out, int max, int *n);
+
+/* The stored hash of a query code (case-insensitive) for a case number. */
+void case_query_hash(const char *number, const char *code, char out[65]);
 
 /* Public status by number and query code: nothing private. ERR_NOTFOUND for
  * any mismatch. */

@@ -134,6 +134,10 @@ run_pass_inner() {
         echo "  postgres: $URL"
     fi
 
+    # the data key that protects citizens' numbers, kept with this pass
+    export CHUANGKOU_KEY_FILE="$T/data.key"
+    # phone and ID numbers the case and inquiry suites send: never in a log
+    printf '%s\n' 13800138000 13912345678 010-62345678 11010519491231002X >>"$T/secrets.txt"
     if ! cli migrate "$BIN" migrate --db "$URL"; then
         bad "setup: migrate failed: $(tail -n 5 "$T/migrate.err")"
         return
@@ -170,7 +174,7 @@ run_pass_inner() {
     printf 'body{}\n' >"$T/web/assets/app-1a2b3c.css"
     printf 'secret\n' >"$T/outside-secret.txt"
     PORT=$(free_port)
-    CHUANGKOU_BUSY_TIMEOUT_MS=1000 CHUANGKOU_SSE_HEARTBEAT_S=2 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$URL" \
+    CHUANGKOU_BUSY_TIMEOUT_MS=1000 CHUANGKOU_SSE_HEARTBEAT_S=2 CHUANGKOU_CASE_SWEEP_MS=300 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$URL" \
         --web "$T/web" >"$T/server.out" 2>"$T/server.err" &
     SPID=$!
     local up=0

@@ -1,0 +1,45 @@
+/* case_impl.h - what the case files share inside the domain layer. */
+#ifndef CK_CASE_IMPL_H
+#define CK_CASE_IMPL_H
+
+#include "base/date.h"
+#include "domain/case.h"
+
+/* The columns of case_file that case_read_row reads, in order (c. is the
+ * case, s the handler, f the first owner, n the node). */
+#define CASE_COLS                                                                                  \
+    "c.id, c.number, c.item_id, c.version_id, c.item_code, c.item_name, c.kind, c.node_id,"        \
+    " n.name, c.node_path, c.handler_id, s.name, c.first_owner_id, f.name,"                        \
+    " COALESCE(c.registered_by, 0), COALESCE(c.ticket_id, 0), COALESCE(c.inquiry_id, 0),"          \
+    " COALESCE(c.window_id, 0), c.applicant_kind, c.applicant_name, c.phone_mask, c.id_mask,"      \
+    " c.org_code, c.agent_name, c.agent_phone_mask, c.agent_id_mask, c.modes, c.state, c.open,"    \
+    " c.paused, c.decision, c.received_day, c.received_at, COALESCE(c.closed_at, 0),"              \
+    " c.created_at, c.updated_at, c.closed_day, c.outcome, c.promised_limit, c.promised_unit,"     \
+    " c.legal_limit, c.legal_unit, c.extension_days, c.promised_due, c.legal_due, c.yellow_day,"   \
+    " COALESCE(c.used_units, 0), c.region_id"
+#define CASE_FROM                                                                                  \
+    " FROM case_file c JOIN staff s ON s.id = c.handler_id JOIN staff f ON f.id = "                \
+    "c.first_owner_id"                                                                             \
+    " JOIN org_node n ON n.id = c.node_id"
+
+/* Fill r from a row selected with CASE_COLS (strings copied into a) and
+ * compute its clock at today (closed cases: at their closed day). Pauses are
+ * read from the database (db). */
+int case_read_row(struct db *db, struct db_stmt *st, const struct calendar *cal, const char *today,
+                  struct arena *a, struct case_rec *r, int *missing_year);
+
+/* Recompute a case's stored deadlines (promised_due, legal_due, yellow_day,
+ * next_warn_day, warn_level capped at the present level) from its limits and
+ * pauses, at today. */
+int case_refresh(struct db *db, const struct calendar *cal, int64_t id, const char *today,
+                 int *missing_year);
+
+/* The local (Asia/Shanghai) date of now. */
+void case_today(int64_t now, char out[DATE_TEXT]);
+
+/* Append a case event. */
+int case_event_add(struct db *db, const struct actor *who, int64_t case_id, const char *kind,
+                   const char *from, const char *to, int64_t node_id, const char *detail,
+                   int64_t now);
+
+#endif
