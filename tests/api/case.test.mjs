@@ -8,7 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Client, loginAs, assertError, assertStatus, demoNodes, createStaff, shanghaiNow, sleep,
+  Client, loginAs, assertError, assertStatus, demoNodes, createStaff, createNode, shanghaiNow, sleep,
 } from './helpers.mjs';
 
 const anon = new Client('anon');
@@ -293,4 +293,34 @@ test('an immediate item is completed on the spot, without a clock', async () => 
   assert.equal(out.case.clock.has_clock, false);
   assert.equal(out.case.outcome, null);
   assert.equal(out.case.closed_day, today);
+});
+
+test('from the ticket at the window: item and window from the ticket, held by the caller only', async () => {
+  const hall = await createNode(admin, nodes.dist, 'hall', { name: '办件测试厅' });
+  const win = await createNode(admin, hall, 'window', { code: 'w1', name: '1号窗口' });
+  const series = await admin.post(`/api/halls/${hall.id}/series`, { prefix: 'G', name: '公积金', item_codes: [PROMISED] });
+  assertStatus(series, 201, 'series');
+  assertStatus(await admin.put(`/api/windows/${win.id}/profile`, { json: { series_ids: [series.json.id], mode: 'longest_wait' } }), 200);
+  const s = await createStaff(admin, hall.id);
+  assertStatus(await admin.post(`/api/staff/${s.staff.id}/assignments`, { window_id: win.id }), 201, 'assign');
+  const clerk = await loginAs(s.login, s.password);
+  const o = await createStaff(admin, hall.id);
+  const bystander = await loginAs(o.login, o.password);
+  assertStatus(await clerk.post(`/api/windows/${win.id}/open`, {}), 200, 'open');
+  const t = await clerk.post(`/api/halls/${hall.id}/tickets`, { item_code: PROMISED });
+  assertStatus(t, 201, 'issue');
+  // waiting, not yet called: not at anyone's window
+  assertError(await clerk.post('/api/cases', { ticket_id: t.json.id, applicant: person() }), 409, 'conflict', 'ticket_id');
+  const called = await clerk.post(`/api/windows/${win.id}/call-next`, {});
+  assertStatus(called, 200, 'call');
+  assertError(await bystander.post('/api/cases', { ticket_id: t.json.id, applicant: person() }), 409, 'conflict', 'ticket_id');
+  const out = await register(clerk, { ticket_id: t.json.id });
+  assert.equal(out.case.item_code, PROMISED);
+  assert.equal(out.case.ticket_id, t.json.id);
+  assert.equal(out.case.window_id, win.id);
+  assert.equal(out.case.node_id, win.id);
+  // one stop: a second item on the same ticket
+  const second = await register(clerk, { ticket_id: t.json.id, item_code: IMMEDIATE, complete_now: true });
+  assert.equal(second.case.ticket_id, t.json.id);
+  assert.equal(second.case.state, 'completed');
 });
