@@ -903,9 +903,9 @@ static int do_complete(struct db *db, const struct actor *who, const struct cale
     if (rc < 0)
         return dbfail(e, rc);
     if (outcome && strcmp(outcome, "late") == 0) {
-        char reason[128];
-        snprintf(reason, sizeof(reason), "completed %d working day(s) after the promised date %s",
-                 -ck.remaining, ck.promised_due);
+        char reason[160];
+        snprintf(reason, sizeof(reason), "超期办结：晚于承诺办结日 %s 共 %d 个%s", ck.promised_due,
+                 -ck.remaining, strcmp(r->promised_unit, "workdays") == 0 ? "工作日" : "日");
         if ((rc = acct_create(db, NULL, r->handler_id, r->id, "overdue", reason, now, NULL, e)) < 0)
             return rc;
     }
@@ -1353,8 +1353,8 @@ int case_new_query_code(struct db *db, const struct actor *who, int64_t id, int6
     rc = db_step(st);
     db_finalize(st);
     if (rc >= 0)
-        rc = case_event_add(db, who, id, "query_code", NULL, NULL, r.node_id,
-                            "a new query code was printed", now);
+        rc =
+            case_event_add(db, who, id, "query_code", NULL, NULL, r.node_id, "重新打印查询码", now);
     return rc < 0 ? dbfail(e, rc) : 0;
 }
 

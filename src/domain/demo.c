@@ -10,6 +10,7 @@
 
 #include "domain/actor.h"
 #include "domain/appointment.h"
+#include "domain/case.h"
 #include "domain/catalog.h"
 #include "domain/device.h"
 #include "domain/org.h"
@@ -559,6 +560,136 @@ static int demo_seed_halls(struct db *db, int64_t hall_d, int64_t hall_t, struct
     return rc;
 }
 
+/* A staff member of the demo as the actor of a write. */
+static int demo_actor(struct db *db, const char *login, struct actor *a)
+{
+    struct db_stmt *st = NULL;
+    memset(a, 0, sizeof(*a));
+    int rc = db_prepare(db,
+                        "SELECT s.id, s.role, s.node_id, n.path FROM staff s"
+                        " JOIN org_node n ON n.id = s.node_id WHERE s.login = ?1",
+                        &st);
+    if (rc < 0)
+        return rc;
+    db_bind_text(st, 1, login);
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        a->staff_id = db_col_int64(st, 0);
+        a->role = role_parse(db_col_text(st, 1));
+        a->node_id = db_col_int64(st, 2);
+        snprintf(a->scope, sizeof(a->scope), "%s", db_col_text(st, 3));
+        snprintf(a->name, sizeof(a->name), "%s", login);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : rc == DB_ROW ? 0 : ERR_NOTFOUND;
+}
+
+/* One demo case: registered back-dated by `back` days with every material,
+ * then driven by the actions in `steps` (NULL-terminated). */
+struct demo_case {
+    const char *login, *item, *name, *phone;
+    int back;
+    const enum case_action steps[6];
+    int extension_days;
+};
+
+static const struct demo_case demo_cases[] = {
+    {"d01", "GJJ-TQ-001", "赵国庆", "13800000001", 9, {CASE_ACT_ACCEPT, 0}, 0},
+    {"d01",
+     "GJJ-TQ-001",
+     "钱晓梅",
+     "13800000002",
+     8,
+     {CASE_ACT_ACCEPT, CASE_ACT_DECIDE, CASE_ACT_COMPLETE, 0},
+     0},
+    {"d02", "BDC-SC-001", "孙立平", "13800000003", 5, {CASE_ACT_ACCEPT, CASE_ACT_START, 0}, 0},
+    {"d03", "CL-CJRZ-001", "李红", "13800000004", 2, {CASE_ACT_SUPPLEMENT_REQUEST, 0}, 0},
+    {"d04", "RS-SBK-001", "周文", "13800000005", 1, {CASE_ACT_ACCEPT, 0}, 2},
+    {"d05",
+     "GA-SFZ-001",
+     "吴桂英",
+     "13800000006",
+     6,
+     {CASE_ACT_ACCEPT, CASE_ACT_DECIDE, CASE_ACT_COMPLETE, 0},
+     0},
+    {"d06", "RS-YL-001", "郑和平", "13800000007", 0, {CASE_ACT_COMPLETE, 0}, 0},
+    {"d06", "RS-YL-001", "王秀兰", "13800000008", 0, {CASE_ACT_COMPLETE, 0}, 0},
+    {"t01", "SCJG-GT-001", "冯小军", "13800000009", 1, {CASE_ACT_ACCEPT, 0}, 0},
+};
+
+/* Cases in every state for the console, the leader's board and the
+ * statistics. Skipped (0) when the calendar does not know the dates. */
+static int demo_seed_cases(struct db *db, struct err *e)
+{
+    struct calendar *cal = NULL;
+    int rc = calendar_load(db, &cal);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "cannot read the calendar");
+    int64_t now = (int64_t)time(NULL);
+    char today[DATE_TEXT];
+    int32_t td;
+    queue_service_day(now, today);
+    date_parse(today, &td);
+    for (size_t i = 0; rc == 0 && i < sizeof(demo_cases) / sizeof(demo_cases[0]); i++) {
+        const struct demo_case *d = &demo_cases[i];
+        struct actor who;
+        struct case_input in;
+        char received[DATE_TEXT], code[CASE_QUERY_CODE_LEN + 1];
+        int64_t mats[CATALOG_MAX_MATERIALS], id = 0;
+        int nmats = 0, missing = 0;
+        if ((rc = demo_actor(db, d->login, &who)) < 0) {
+            err_set(e, rc, NULL, "demo account %s is missing", d->login);
+            break;
+        }
+        struct db_stmt *st = NULL;
+        rc = db_prepare(db,
+                        "SELECT m.id FROM catalog_material m JOIN catalog_item i"
+                        " ON i.current_version_id = m.version_id WHERE i.code = ?1 ORDER BY m.seq",
+                        &st);
+        if (rc < 0)
+            break;
+        db_bind_text(st, 1, d->item);
+        while ((rc = db_step(st)) == DB_ROW && nmats < CATALOG_MAX_MATERIALS)
+            mats[nmats++] = db_col_int64(st, 0);
+        db_finalize(st);
+        if (rc < 0)
+            break;
+        date_format(td - d->back, received);
+        memset(&in, 0, sizeof(in));
+        in.item_code = d->item;
+        in.applicant_kind = "person";
+        in.applicant.name = d->name;
+        in.applicant.phone = d->phone;
+        in.received_day = received;
+        int supplement = d->steps[0] == CASE_ACT_SUPPLEMENT_REQUEST;
+        in.materials = mats;
+        in.nmaterials = supplement ? 1 : nmats;
+        rc = case_register(db, &who, cal, &in, now, &id, code, &missing, e);
+        for (int k = 0; rc == 0 && k < 6 && d->steps[k]; k++) {
+            struct case_action_args args = {0};
+            if (d->steps[k] == CASE_ACT_SUPPLEMENT_REQUEST) {
+                args.materials = mats + 1;
+                args.nmaterials = nmats - 1;
+                args.note = "请补齐材料后再来";
+            }
+            if (d->steps[k] == CASE_ACT_DECIDE)
+                args.decision = "approve";
+            rc = case_act(db, &who, cal, id, d->steps[k], &args, now, &missing, e);
+        }
+        if (rc == 0 && d->extension_days) {
+            int64_t ext = 0;
+            rc = case_extension_request(db, &who, cal, id, d->extension_days, "需要实地核查", now,
+                                        &ext, &missing, e);
+            if (rc == ERR_CALENDAR || rc == ERR_INVALID || rc == ERR_CONFLICT)
+                rc = 0; /* the legal date is unknown or too near: no extension today */
+        }
+    }
+    free(cal);
+    if (rc == ERR_CALENDAR)
+        return 0; /* a year the calendar lacks: the demo has no cases */
+    return rc;
+}
+
 int demo_create(struct db *db, const char *password_hash, struct err *e)
 {
     struct actor sys;
@@ -611,6 +742,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc = demo_slots(db, &sys, e);
     if (rc == 0)
         rc = demo_seed_halls(db, hall_d.id, hall_t.id, e);
+    if (rc == 0)
+        rc = demo_seed_cases(db, e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

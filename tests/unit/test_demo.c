@@ -45,6 +45,19 @@ Test(demo, creates_the_town_once)
                                    "'demo-hash'"),
                  0);
 
+    /* cases in every kind of state, unless the calendar lacks the dates */
+    if (unit_db_int(u.db, "SELECT COUNT(*) FROM case_file") > 0) {
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_file"), 9);
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(DISTINCT state) FROM case_file"), 5);
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_file WHERE outcome = 'late'"), 1);
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM accountability"
+                                       " WHERE source = 'overdue' AND status = 'pending'"),
+                     1);
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_file WHERE phone_enc LIKE "
+                                       "'%13800000001%'"),
+                     0, "phones are stored encrypted");
+    }
+
     int64_t before = unit_db_int(u.db, "SELECT COUNT(*) FROM audit_log");
     struct err e2 = {0};
     cr_assert_eq(demo_create(u.db, "demo-hash", &e2), ERR_CONFLICT);

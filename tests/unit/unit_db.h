@@ -17,6 +17,7 @@
 
 #include "base/crypto.h"
 #include "base/err.h"
+#include "base/pii.h"
 #include "domain/actor.h"
 #include "store/db.h"
 #include "store/migrate.h"
@@ -33,6 +34,10 @@ struct unit_db {
 static inline void unit_db_open(struct unit_db *u, int migrate)
 {
     char errbuf[256] = "";
+    static const unsigned char test_key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                               23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    pii_key_set(test_key); /* the data key that protects citizens' numbers */
     memset(u, 0, sizeof(*u));
     snprintf(u->dir, sizeof(u->dir), "/tmp/ck-unit-XXXXXX");
     cr_assert_not_null(mkdtemp(u->dir), "mkdtemp failed");
