@@ -628,6 +628,10 @@ static int demo_seed_cases(struct db *db, struct err *e)
     int64_t now = (int64_t)time(NULL);
     char today[DATE_TEXT];
     int32_t td;
+    if ((rc = db_savepoint(db, "demo_cases")) < 0) {
+        free(cal);
+        return err_set(e, rc, NULL, "database error");
+    }
     queue_service_day(now, today);
     date_parse(today, &td);
     for (size_t i = 0; rc == 0 && i < sizeof(demo_cases) / sizeof(demo_cases[0]); i++) {
@@ -685,9 +689,16 @@ static int demo_seed_cases(struct db *db, struct err *e)
         }
     }
     free(cal);
-    if (rc == ERR_CALENDAR)
-        return 0; /* a year the calendar lacks: the demo has no cases */
-    return rc;
+    if (rc == ERR_CALENDAR) {
+        /* a year the calendar lacks: the demo has no cases, none half-made */
+        rc = db_rollback_to(db, "demo_cases");
+        if (rc < 0)
+            return err_set(e, rc, NULL, "database error");
+    } else if (rc < 0) {
+        return rc;
+    }
+    rc = db_release(db, "demo_cases");
+    return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 
 int demo_create(struct db *db, const char *password_hash, struct err *e)
