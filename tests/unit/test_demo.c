@@ -51,7 +51,7 @@ Test(demo, creates_the_town_once)
     if (unit_db_int(u.db, "SELECT COUNT(*) FROM case_file") > 0) {
         cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_file"), 9, "%lld cases",
                      (long long)unit_db_int(u.db, "SELECT COUNT(*) FROM case_file"));
-        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(DISTINCT state) FROM case_file"), 5);
+        cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(DISTINCT state) FROM case_file"), 4);
         cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_file WHERE outcome = 'late'"), 1);
         cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM accountability"
                                        " WHERE source = 'overdue' AND status = 'pending'"),
