@@ -837,7 +837,7 @@ static int run_sweep(struct db *db, void *arg, struct err *e)
         return err_set(e, rc, NULL, "the case sweep failed");
     if (raised)
         log_info("case sweep", "notifications=%d", raised);
-    return 0;
+    return rc; /* 1: deadlines still to recompute after a calendar change */
 }
 
 static void *sweep_main(void *arg)
@@ -847,13 +847,17 @@ static void *sweep_main(void *arg)
     while (sweep_running) {
         pthread_mutex_unlock(&sweep_mu);
         struct err e = {0};
-        if (writer_run(sweep_app->writer, run_sweep, NULL, &e) < 0 && e.code != ERR_UNAVAILABLE)
+        int rc = writer_run(sweep_app->writer, run_sweep, NULL, &e);
+        if (rc < 0 && e.code != ERR_UNAVAILABLE)
             log_warn("case sweep failed", "error=\"%s\"", e.msg);
+        /* after a calendar change, recompute in short steps that let other
+         * writes through between them */
+        long wait_ms = rc == 1 && sweep_ms > 100 ? 100 : sweep_ms;
         pthread_mutex_lock(&sweep_mu);
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += sweep_ms / 1000;
-        until.tv_nsec += (sweep_ms % 1000) * 1000000L;
+        until.tv_sec += wait_ms / 1000;
+        until.tv_nsec += (wait_ms % 1000) * 1000000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;

@@ -11,6 +11,7 @@
 #include "base/parse.h"
 #include "domain/audit.h"
 #include "domain/calendar.h"
+#include "domain/case.h"
 #include "store/embedded.h"
 
 static const char SQL_YEARS[] = "SELECT year FROM calendar_year ORDER BY year";
@@ -199,7 +200,8 @@ int calendar_store_import(struct db *db, const struct actor *who, const struct c
         if (rc < 0)
             return err_set(e, rc, NULL, "database error");
     }
-    return 0;
+    int rc = case_recalc_request(db);
+    return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 
 static const char SQL_KNOWN[] = "SELECT 1 FROM calendar_year WHERE year = ?1";
@@ -275,6 +277,8 @@ int calendar_set_day(struct db *db, const struct actor *who, int32_t day, int is
         return err_set(e, rc, NULL, "database error");
     }
     rc = audit_append(db, who, "set_day", "calendar_day", day, 0, before, day_snapshot(db, text));
+    if (rc == 0)
+        rc = case_recalc_request(db);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 
@@ -302,6 +306,8 @@ int calendar_clear_day(struct db *db, const struct actor *who, int32_t day, stru
         return err_set(e, rc, NULL, "database error");
     }
     rc = audit_append(db, who, "clear_day", "calendar_day", day, 0, before, NULL);
+    if (rc == 0)
+        rc = case_recalc_request(db);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 

@@ -1489,6 +1489,53 @@ struct warn_row {
 };
 
 #define SWEEP_BATCH 200
+#define RECALC_BATCH 500
+
+/* one batch of the recomputation a calendar change asked for */
+static int recalc_batch(struct db *db, const struct calendar *cal, const char *today)
+{
+    struct db_stmt *st = NULL;
+    int64_t from = -1;
+    int rc = db_prepare(db, "SELECT next_id FROM case_recalc WHERE id = 1", &st);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW)
+        from = db_col_int64(st, 0);
+    db_finalize(st);
+    if (rc < 0 || from < 0)
+        return rc < 0 ? rc : 0;
+    int64_t ids[RECALC_BATCH];
+    int n = 0;
+    rc = db_prepare(db,
+                    "SELECT id FROM case_file WHERE open = 1 AND kind = 'promised' AND id > ?1"
+                    " ORDER BY id LIMIT ?2",
+                    &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, from);
+    db_bind_int64(st, 2, RECALC_BATCH);
+    while ((rc = db_step(st)) == DB_ROW && n < RECALC_BATCH)
+        ids[n++] = db_col_int64(st, 0);
+    db_finalize(st);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        int missing = 0;
+        rc = case_refresh(db, cal, ids[i], today, &missing);
+        if (rc == ERR_CALENDAR)
+            rc = 0; /* its promised date needs a year still unknown: it keeps the old one */
+    }
+    if (rc < 0)
+        return rc;
+    rc = db_prepare(db,
+                    n == RECALC_BATCH ? "UPDATE case_recalc SET next_id = ?1 WHERE id = 1"
+                                      : "DELETE FROM case_recalc WHERE id = 1 AND ?1 >= 0",
+                    &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, n ? ids[n - 1] : 0);
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : n == RECALC_BATCH;
+}
 
 int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *raised)
 {
@@ -1496,10 +1543,12 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
     static const char *const names[] = {"", "yellow", "red", "overdue"};
     static const char *const words[] = {"", "已用时过半进入黄牌预警", "今日到期（红牌）", "已超期"};
     char today[DATE_TEXT];
-    (void)cal;
     case_today(now, today);
     if (raised)
         *raised = 0;
+    int more = recalc_batch(db, cal, today);
+    if (more < 0)
+        return more;
     struct warn_row *rows = malloc(sizeof(*rows) * SWEEP_BATCH);
     if (!rows)
         return ERR_NOMEM;
@@ -1569,5 +1618,5 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
         }
     } while (rc >= 0 && n == SWEEP_BATCH);
     free(rows);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : more;
 }

@@ -27,9 +27,10 @@
  * d == promised_due, yellow from yellow_day; none while paused. An immediate
  * item has no clock.
  *
- * Sweeps (case_sweep): raise warning notifications (handler and nearest
- * leader) as levels change, and escalate inquiry handovers nobody accepted
- * within escalate_minutes to the owner's nearest leader.
+ * Sweeps (case_sweep): recompute deadlines after a calendar change, raise
+ * warning notifications (handler and nearest leader) as levels change, and
+ * escalate inquiry handovers nobody accepted within escalate_minutes to the
+ * owner's nearest leader.
  *
  * Every write runs inside the caller's transaction (the writer) and takes the
  * time as `now` (epoch seconds); days are Asia/Shanghai dates.
@@ -327,10 +328,17 @@ int case_public_status(struct db *db, const struct calendar *cal, const char *nu
                        const char *code, int64_t now, struct arena *a, struct case_public *out,
                        struct err *e);
 
-/* Warning sweep: every open case whose next_warn_day has come gets its level
- * and notifications; inquiry handovers past escalate_minutes escalate.
- * *raised (may be NULL) counts notifications. */
+/* The sweep: one batch of a pending recomputation (case_recalc_request);
+ * every open case whose next_warn_day has come gets its level and
+ * notifications; inquiry handovers past escalate_minutes escalate. *raised
+ * (may be NULL) counts notifications. Returns 1 when recomputation batches
+ * remain (sweep again soon), 0 when done, or an error. */
 int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *raised);
+
+/* The calendar changed: have the sweep recompute every open case's
+ * deadlines (in batches, from the first case on). Inside the caller's
+ * transaction. */
+int case_recalc_request(struct db *db);
 
 /* Count open cases by level at today among all (or under path); for the
  * scan benchmark and the leader board: reads only the yellow_day index. */

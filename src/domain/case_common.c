@@ -148,3 +148,17 @@ int case_settings_put(struct db *db, const struct actor *who, const struct case_
     rc = audit_append(db, who, "case.settings", "org_node", s->region_id, s->region_id, b, a);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
+
+int case_recalc_request(struct db *db)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db,
+                        "INSERT INTO case_recalc (id, next_id) VALUES (1, 0)"
+                        " ON CONFLICT (id) DO UPDATE SET next_id = 0",
+                        &st);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}

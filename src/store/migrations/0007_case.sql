@@ -264,3 +264,10 @@ CREATE TABLE notification (
 );
 CREATE INDEX notification_staff ON notification (staff_id, id) WHERE staff_id IS NOT NULL;
 CREATE INDEX notification_unsent ON notification (id) WHERE sent_at IS NULL;
+
+-- A change to the working-day calendar moves open cases' deadlines: the sweep
+-- recomputes them in batches from next_id on, then deletes the row.
+CREATE TABLE case_recalc (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    next_id BIGINT NOT NULL
+);
