@@ -417,6 +417,36 @@ int case_get(struct db *db, const struct actor *who, const struct calendar *cal,
 
 /* ---- lists ---- */
 
+/* The lists, one statement per view (each led by its own index); the other
+ * filters are switched by their parameters: ?1 ?2 the subtree, ?3 the staff
+ * member, ?4 today, ?5 a state (or ''), ?6 ?7 a number or name prefix (or
+ * ''), ?8 ?9 the page, ?10 open only, ?11 the level (warn). */
+#define LIST_FILTERS                                                                               \
+    " AND (?5 = '' OR c.state = ?5) AND (?10 = 0 OR c.open = 1)"                                   \
+    " AND (?6 = '' OR (c.number >= ?6 AND c.number < ?7)"                                          \
+    " OR (c.applicant_name >= ?6 AND c.applicant_name < ?7))"                                      \
+    " AND (?11 = 0 OR (?11 = 1 AND c.promised_due > ?4) OR (?11 = 2 AND c.promised_due = ?4)"      \
+    " OR (?11 = 3 AND c.promised_due < ?4))"
+#define LIST_IN_TREE " AND c.node_path >= ?1 AND c.node_path < ?2"
+#define LIST_MINE " WHERE c.handler_id = ?3 AND c.open = 1" LIST_IN_TREE LIST_FILTERS
+#define LIST_FIRST " WHERE c.first_owner_id = ?3" LIST_IN_TREE LIST_FILTERS
+#define LIST_SCOPE " WHERE c.node_path >= ?1 AND c.node_path < ?2" LIST_FILTERS
+#define LIST_WARN " WHERE c.open = 1 AND c.yellow_day <= ?4" LIST_IN_TREE LIST_FILTERS
+#define LIST_PAGE " LIMIT ?8 OFFSET ?9"
+
+static const char *const LIST_COUNT[] = {
+    "SELECT COUNT(*)" CASE_FROM LIST_MINE,
+    "SELECT COUNT(*)" CASE_FROM LIST_FIRST,
+    "SELECT COUNT(*)" CASE_FROM LIST_SCOPE,
+    "SELECT COUNT(*)" CASE_FROM LIST_WARN,
+};
+static const char *const LIST_ROWS[] = {
+    "SELECT " CASE_COLS CASE_FROM LIST_MINE " ORDER BY c.id DESC" LIST_PAGE,
+    "SELECT " CASE_COLS CASE_FROM LIST_FIRST " ORDER BY c.id DESC" LIST_PAGE,
+    "SELECT " CASE_COLS CASE_FROM LIST_SCOPE " ORDER BY c.id DESC" LIST_PAGE,
+    "SELECT " CASE_COLS CASE_FROM LIST_WARN " ORDER BY c.promised_due, c.id" LIST_PAGE,
+};
+
 int case_list(struct db *db, const struct actor *who, const struct calendar *cal,
               const struct case_filter *f, int64_t now, struct arena *a, struct case_rec **out,
               int *n, int64_t *total, struct err *e)
@@ -460,37 +490,16 @@ int case_list(struct db *db, const struct actor *who, const struct calendar *cal
             return err_set(e, ERR_FORBIDDEN, "node_id", "this node is outside your scope");
         scope = node.path;
     }
+    if (!*scope)
+        scope = "/"; /* the command line: every tree */
     org_path_end(scope, end, sizeof(end));
-    char where[1024];
-    snprintf(where, sizeof(where),
-             " WHERE (?1 = '' OR (c.node_path >= ?1 AND c.node_path < ?2))%s%s%s%s%s",
-             v_mine    ? " AND c.handler_id = ?3 AND c.open = 1"
-             : v_first ? " AND c.first_owner_id = ?3"
-                       : "",
-             v_warn ? " AND c.open = 1 AND c.yellow_day <= ?4" : "",
-             level == 1   ? " AND c.promised_due > ?4"
-             : level == 2 ? " AND c.promised_due = ?4"
-             : level == 3 ? " AND c.promised_due < ?4"
-                          : "",
-             open_only ? " AND c.open = 1"
-             : state   ? " AND c.state = ?5"
-                       : "",
-             f->q && *f->q ? " AND (c.number >= ?6 AND c.number < ?7 OR c.applicant_name >= ?6"
-                             " AND c.applicant_name < ?7)"
-                           : "");
     char qend[CASE_NAME_MAX * 4 + 8] = "";
     if (f->q && *f->q)
         snprintf(qend, sizeof(qend), "%s\xf4\x8f\xbf\xbf", f->q);
+    int vi = v_mine ? 0 : v_first ? 1 : v_scope ? 2 : 3;
     for (int pass = 0; pass < 2; pass++) {
-        char *sql = pass == 0 ? arena_printf(a, "SELECT COUNT(*)" CASE_FROM "%s", where)
-                              : arena_printf(a,
-                                             "SELECT " CASE_COLS CASE_FROM "%s ORDER BY %s"
-                                             " LIMIT ?8 OFFSET ?9",
-                                             where, v_warn ? "c.promised_due, c.id" : "c.id DESC");
         struct db_stmt *st = NULL;
-        if (!sql)
-            return err_set(e, ERR_NOMEM, NULL, "out of memory");
-        int rc = db_prepare(db, sql, &st);
+        int rc = db_prepare(db, pass == 0 ? LIST_COUNT[vi] : LIST_ROWS[vi], &st);
         if (rc < 0)
             return err_set(e, rc, NULL, "database error");
         db_bind_text(st, 1, scope);
@@ -502,6 +511,8 @@ int case_list(struct db *db, const struct actor *who, const struct calendar *cal
         db_bind_text(st, 7, qend);
         db_bind_int64(st, 8, f->per_page);
         db_bind_int64(st, 9, (f->page - 1) * f->per_page);
+        db_bind_int64(st, 10, open_only);
+        db_bind_int64(st, 11, level);
         if (pass == 0) {
             rc = db_step(st);
             if (rc == DB_ROW)

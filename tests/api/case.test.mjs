@@ -324,3 +324,25 @@ test('from the ticket at the window: item and window from the ticket, held by th
   assert.equal(second.case.ticket_id, t.json.id);
   assert.equal(second.case.state, 'completed');
 });
+
+test('lists: by number or name prefix, state, open; bad filters are 400', async () => {
+  const out = await register(staff, { item_code: PROMISED, applicant: person({ name: '欧阳列表' }) });
+  const byNumber = await staff.get('/api/cases', { query: { view: 'scope', q: out.case.number } });
+  assertStatus(byNumber, 200, 'by number');
+  assert.deepEqual(byNumber.json.items.map((c) => c.id), [out.case.id]);
+  const byName = await staff.get('/api/cases', { query: { view: 'scope', q: '欧阳' } });
+  assert.ok(byName.json.items.some((c) => c.id === out.case.id));
+  assert.ok(byName.json.items.every((c) => c.applicant_name.startsWith('欧阳')));
+  const received = await staff.get('/api/cases', { query: { view: 'scope', state: 'received', per_page: 500 } });
+  assert.ok(received.json.items.every((c) => c.state === 'received'));
+  const open = await staff.get('/api/cases', { query: { view: 'scope', state: 'open', per_page: 500 } });
+  assert.ok(open.json.items.every((c) => c.open));
+  assert.ok(open.json.items.some((c) => c.id === out.case.id));
+  assertError(await staff.get('/api/cases', { query: { view: 'everything' } }), 400, 'invalid', 'view');
+  assertError(await staff.get('/api/cases', { query: { state: 'lost' } }), 400, 'invalid', 'state');
+  assertError(await staff.get('/api/cases', { query: { level: 'red' } }), 400, 'invalid', 'level');
+  assertError(await staff.get('/api/cases', { query: { view: 'warn', level: 'pink' } }), 400, 'invalid', 'level');
+  const townView = await townLeader.get('/api/cases', { query: { view: 'scope', q: out.case.number } });
+  assert.equal(townView.json.total, 0, 'another tree does not see it');
+  assertError(await townLeader.get('/api/cases', { query: { view: 'scope', node_id: nodes.hallA.id } }), 403, 'forbidden', 'node_id');
+});

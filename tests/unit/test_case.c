@@ -79,16 +79,35 @@ static int64_t register_case(const char *item, const char *received, int64_t now
     return id;
 }
 
-static void text_of(int64_t id, const char *col, char *out, size_t n)
+/* a date column of the case ("" when NULL) */
+static void text_of(int64_t id, int next_warn, char *out, size_t n)
 {
-    char sql[128];
+    static const char due_sql[] = "SELECT COALESCE(promised_due, '') FROM case_file WHERE id = ?1";
+    static const char next_sql[] =
+        "SELECT COALESCE(next_warn_day, '') FROM case_file WHERE id = ?1";
     struct db_stmt *st = NULL;
-    snprintf(sql, sizeof(sql), "SELECT COALESCE(%s, '') FROM case_file WHERE id = ?1", col);
-    cr_assert_eq(db_prepare(u.db, sql, &st), 0);
+    cr_assert_eq(db_prepare(u.db, next_warn ? next_sql : due_sql, &st), 0);
     db_bind_int64(st, 1, id);
     cr_assert_eq(db_step(st), DB_ROW);
     snprintf(out, n, "%s", db_col_text(st, 0));
     db_finalize(st);
+}
+
+/* notifications about the case (of kind, or all with "") */
+static int64_t notes_of(int64_t id, const char *kind)
+{
+    struct db_stmt *st = NULL;
+    cr_assert_eq(db_prepare(u.db,
+                            "SELECT COUNT(*) FROM notification WHERE case_id = ?1"
+                            " AND (?2 = '' OR kind = ?2)",
+                            &st),
+                 0);
+    db_bind_int64(st, 1, id);
+    db_bind_text(st, 2, kind);
+    cr_assert_eq(db_step(st), DB_ROW);
+    int64_t v = db_col_int64(st, 0);
+    db_finalize(st);
+    return v;
 }
 
 static int sweep(int64_t now)
@@ -105,31 +124,21 @@ Test(case_domain, the_sweep_warns_once_per_level)
     /* 1 working day promised: received Friday 2026-11-20, due Monday 11-23 */
     int64_t id = register_case("GJJ-TQ-001", "2026-11-20", at10("2026-11-20"));
     char due[16];
-    text_of(id, "promised_due", due, sizeof(due));
+    text_of(id, 0, due, sizeof(due));
     cr_assert_str_eq(due, "2026-11-23");
-    char sql[160];
     sweep(at10("2026-11-20"));
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM notification WHERE case_id = %lld",
-             (long long)id);
-    cr_assert_eq(unit_db_int(u.db, sql), 0, "nothing before the due day");
+    cr_assert_eq(notes_of(id, ""), 0, "nothing before the due day");
     /* the due day: red, to the handler and the district's leader */
     sweep(at10("2026-11-23"));
-    snprintf(sql, sizeof(sql),
-             "SELECT COUNT(*) FROM notification WHERE case_id = %lld AND kind = 'case_red'",
-             (long long)id);
-    cr_assert_eq(unit_db_int(u.db, sql), 2);
+    cr_assert_eq(notes_of(id, "case_red"), 2);
     sweep(at10("2026-11-23"));
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM notification WHERE case_id = %lld",
-             (long long)id);
-    cr_assert_eq(unit_db_int(u.db, sql), 2, "the same level is not raised twice");
+    cr_assert_eq(notes_of(id, ""), 2, "the same level is not raised twice");
     /* the day after: overdue */
     sweep(at10("2026-11-24"));
-    snprintf(sql, sizeof(sql),
-             "SELECT COUNT(*) FROM notification WHERE case_id = %lld AND kind = 'case_overdue'",
-             (long long)id);
-    cr_assert_eq(unit_db_int(u.db, sql), 2);
+    cr_assert_eq(notes_of(id, "case_overdue"), 2);
+    cr_assert_eq(notes_of(id, ""), 4);
     char next[16];
-    text_of(id, "next_warn_day", next, sizeof(next));
+    text_of(id, 1, next, sizeof(next));
     cr_assert_str_eq(next, "", "nothing left to raise");
 }
 
@@ -149,7 +158,7 @@ Test(case_domain, a_calendar_change_moves_open_deadlines)
     cr_assert_eq(calendar_load(u.db, &cal), 0);
     sweep(at10("2026-11-20"));
     char due[16];
-    text_of(id, "promised_due", due, sizeof(due));
+    text_of(id, 0, due, sizeof(due));
     cr_assert_str_eq(due, "2026-11-24", "the new day off does not count");
     cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_recalc"), 0, "done");
 }

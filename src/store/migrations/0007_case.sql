@@ -140,6 +140,7 @@ CREATE TABLE case_file (
 );
 CREATE UNIQUE INDEX case_file_number ON case_file (region_id, number);
 CREATE INDEX case_file_handler ON case_file (handler_id, open, id);
+CREATE INDEX case_file_first ON case_file (first_owner_id, id);
 CREATE INDEX case_file_path ON case_file (node_path, id);
 CREATE INDEX case_file_ticket ON case_file (ticket_id) WHERE ticket_id IS NOT NULL;
 -- warnings: every yellow, red or overdue open case is yellow_day <= today
