@@ -34,6 +34,7 @@ extern const struct api_module api_notice_module;
 extern const struct api_module api_queue_module;
 extern const struct api_module api_appointment_module;
 extern const struct api_module api_case_module;
+extern const struct api_module api_inquiry_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
