@@ -1,11 +1,13 @@
 /* api_inquiry.c - first inquiries (首问登记) over HTTP: record, lists by box,
- * the full form with its events and the caller's actions, and the owner's
- * and the receiver's actions (docs/api.md, "First inquiries"). Staff
- * accounts only. */
+ * the full form with its events and the caller's actions, the owner's and
+ * the receiver's actions, and the conversion into a case (docs/api.md,
+ * "First inquiries"). Staff accounts only. */
 #include <string.h>
 #include <time.h>
 
 #include "api/api.h"
+#include "domain/calendar.h"
+#include "domain/case.h"
 #include "domain/catalog.h"
 #include "domain/inquiry.h"
 
@@ -136,7 +138,15 @@ static int api_inquiries_get(struct req *r)
 
 /* ---- writes ---- */
 
-enum iop_kind { IOP_CREATE = 1, IOP_ANSWER, IOP_HANDOVER, IOP_ACCEPT, IOP_DECLINE, IOP_REFER };
+enum iop_kind {
+    IOP_CREATE = 1,
+    IOP_ANSWER,
+    IOP_HANDOVER,
+    IOP_ACCEPT,
+    IOP_DECLINE,
+    IOP_REFER,
+    IOP_CASE
+};
 
 struct iop {
     struct api_op op;
@@ -146,6 +156,11 @@ struct iop {
     const char *text; /* answer, department */
     const char *note;
     int64_t staff_id, node_id;
+    /* a conversion into a case */
+    struct case_input case_in;
+    const struct calendar *cal;
+    int64_t case_id;
+    char query_code[CASE_QUERY_CODE_LEN + 1];
 };
 
 static struct iop *iop_new(struct req *r, enum iop_kind kind)
@@ -158,7 +173,7 @@ static struct iop *iop_new(struct req *r, enum iop_kind kind)
     memset(q, 0, sizeof(*q));
     q->kind = kind;
     q->now = now_s();
-    q->op.status = kind == IOP_CREATE ? 201 : 200;
+    q->op.status = kind == IOP_CREATE || kind == IOP_CASE ? 201 : 200;
     return q;
 }
 
@@ -176,6 +191,30 @@ static int render(struct db *db, struct api_op *op, int64_t id, struct err *e)
         if (!op->result)
             rc = err_set(e, ERR_NOMEM, NULL, "out of memory");
     }
+    arena_reset(&a);
+    return rc;
+}
+
+/* After a conversion: {"case": the case (list form), "query_code",
+ * "inquiry": the inquiry (full)}. */
+static int render_case(struct db *db, struct iop *q, struct err *e)
+{
+    int rc = render(db, &q->op, q->id, e);
+    if (rc < 0)
+        return rc;
+    json_t *inquiry = q->op.result;
+    q->op.result = NULL;
+    struct arena a = {0};
+    struct case_rec c;
+    rc = case_get(db, NULL, q->cal, q->case_id, q->now, &a, &c, e);
+    if (rc == 0) {
+        q->op.result = json_pack("{s:o*,s:s,s:o*}", "case", api_case_json(&c), "query_code",
+                                 q->query_code, "inquiry", inquiry);
+        inquiry = NULL;
+        if (!q->op.result)
+            rc = err_set(e, ERR_NOMEM, NULL, "out of memory");
+    }
+    json_decref(inquiry);
     arena_reset(&a);
     return rc;
 }
@@ -204,6 +243,16 @@ static int run_inquiry(struct db *db, struct api_op *op, struct err *e)
     case IOP_REFER:
         rc = inquiry_refer(db, who, q->id, q->text, q->note, q->now, e);
         break;
+    case IOP_CASE: {
+        int missing = 0;
+        rc = inquiry_convert(db, who, q->cal, q->id, &q->case_in, q->now, &q->case_id,
+                             q->query_code, &missing, e);
+        if (rc == ERR_CALENDAR && e->code != ERR_CALENDAR)
+            rc = err_set(e, rc, NULL, "the working-day calendar has no data for %d", missing);
+        if (rc < 0)
+            return rc;
+        return render_case(db, q, e);
+    }
     }
     if (rc < 0)
         return rc;
@@ -279,6 +328,7 @@ static int action(struct req *r, enum iop_kind kind)
         break;
     case IOP_ACCEPT:
     case IOP_CREATE:
+    case IOP_CASE:
         break;
     }
     if (api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
@@ -314,6 +364,25 @@ static int api_inquiry_refer(struct req *r)
     return action(r, IOP_REFER);
 }
 
+/* POST /api/inquiries/{id}/case {the body of POST /api/cases without
+ * ticket_id}: the owner registers a case from the inquiry */
+static int api_inquiry_case(struct req *r)
+{
+    struct iop *q = iop_new(r, IOP_CASE);
+    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
+        req_param_id(r, 0, &q->id) < 0)
+        return REQ_DONE;
+    json_t *j = req_body_json(r);
+    if (!j)
+        return REQ_DONE;
+    int rc = api_case_input(r, j, &q->case_in, 0);
+    json_decref(j);
+    if (rc < 0 || !(q->cal = api_request_calendar(r)))
+        return REQ_DONE;
+    q->op.run = run_inquiry;
+    return api_submit(r, &q->op);
+}
+
 static const struct route routes[] = {
     {HTTP_GET, "/api/inquiries", api_inquiries_list, 0, 0, NULL, 0},
     {HTTP_POST, "/api/inquiries", api_inquiries_create, 0, 0, NULL, 0},
@@ -323,6 +392,7 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/inquiries/{id}/accept", api_inquiry_accept, 0, 0, NULL, 0},
     {HTTP_POST, "/api/inquiries/{id}/decline", api_inquiry_decline, 0, 0, NULL, 0},
     {HTTP_POST, "/api/inquiries/{id}/refer", api_inquiry_refer, 0, 0, NULL, 0},
+    {HTTP_POST, "/api/inquiries/{id}/case", api_inquiry_case, 0, 0, NULL, 0},
 };
 
 const struct api_module api_inquiry_module = {routes, sizeof(routes) / sizeof(routes[0])};

@@ -803,6 +803,59 @@ int inquiry_decline(struct db *db, const struct actor *who, int64_t id, const ch
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
+/* ---- conversion into a case ---- */
+
+int inquiry_convert(struct db *db, const struct actor *who, const struct calendar *cal, int64_t id,
+                    struct case_input *in, int64_t now, int64_t *case_id,
+                    char query_code[CASE_QUERY_CODE_LEN + 1], int *missing_year, struct err *e)
+{
+    struct arena a = {0};
+    struct inquiry_rec r;
+    char number[CASE_NUMBER_MAX + 1] = "";
+    *case_id = 0;
+    int rc = open_as_owner(db, who, id, &a, &r, e);
+    if (rc == 0 && r.pending_since)
+        rc = err_set(e, ERR_CONFLICT, "pending",
+                     "a handover of this inquiry is waiting: it cannot become a case meanwhile");
+    if (rc == 0 && in->ticket_id)
+        rc = err_set(e, ERR_INVALID, "ticket_id", "a case from an inquiry takes no ticket");
+    if (rc < 0) {
+        arena_reset(&a);
+        return rc;
+    }
+    in->inquiry_id = id;
+    if (!in->version_id && !(in->item_code && *in->item_code))
+        in->item_code = r.item_code; /* may stay NULL: case_register names the field */
+    rc = case_register(db, who, cal, in, now, case_id, query_code, missing_year, e);
+    arena_reset(&a);
+    if (rc < 0)
+        return rc;
+    struct db_stmt *st = NULL;
+    rc = db_prepare(db, "SELECT number FROM case_file WHERE id = ?1", &st);
+    if (rc == 0) {
+        db_bind_int64(st, 1, *case_id);
+        rc = db_step(st);
+        if (rc == DB_ROW)
+            snprintf(number, sizeof(number), "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+        db_finalize(st);
+    }
+    if (rc >= 0)
+        rc = db_prepare(db,
+                        "UPDATE inquiry SET status = 'converted', case_id = ?2, closed_at = ?3,"
+                        " updated_at = ?3 WHERE id = ?1",
+                        &st);
+    if (rc >= 0) {
+        db_bind_int64(st, 1, id);
+        db_bind_int64(st, 2, *case_id);
+        db_bind_int64(st, 3, now);
+        rc = db_step(st);
+        db_finalize(st);
+    }
+    if (rc >= 0)
+        rc = add_event(db, id, "converted", who, 0, 0, number, now);
+    return rc < 0 ? db_fail(e, rc) : 0;
+}
+
 /* ---- escalation ---- */
 
 struct region_minutes {

@@ -14,7 +14,7 @@
  * (inquiry_sweep).
  *
  *   open ──answer──▶ answered      open ──refer──▶ referred
- *   open (nothing pending) ──case──▶ converted
+ *   open (nothing pending) ──case──▶ converted (a case registered with it)
  *
  * Errors: an action on a closed inquiry is ERR_CONFLICT "status"; a handover
  * while one is pending, or a case while one is pending, ERR_CONFLICT
@@ -174,6 +174,18 @@ int inquiry_decline(struct db *db, const struct actor *who, int64_t id, const ch
  * closed; a pending handover lapses. */
 int inquiry_refer(struct db *db, const struct actor *who, int64_t id, const char *department,
                   const char *note, int64_t now, struct err *e);
+
+/* Convert into a case (write transaction): the owner, an open inquiry with
+ * no handover pending (ERR_CONFLICT "pending"). Registers the case with
+ * case_register (in->inquiry_id is set to id, so the case's first-inquiry
+ * owner is the inquiry's owner; in->ticket_id must be 0; without version_id
+ * and item_code the inquiry's item is taken), then marks the inquiry
+ * converted with case_id and closed, event 'converted' (detail: the case
+ * number). Fails as case_register does (*missing_year for ERR_CALENDAR).
+ * *case_id and query_code (shown once) get the case's. in is modified. */
+int inquiry_convert(struct db *db, const struct actor *who, const struct calendar *cal, int64_t id,
+                    struct case_input *in, int64_t now, int64_t *case_id,
+                    char query_code[CASE_QUERY_CODE_LEN + 1], int *missing_year, struct err *e);
 
 /* Escalation sweep (write transaction): every open inquiry whose handover has
  * been pending longer than its region's escalate_minutes and has not yet

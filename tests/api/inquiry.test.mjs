@@ -4,8 +4,9 @@
 // accept (owner and node move, the first owner stays), handover to a node →
 // decline, handover to oneself, a second handover while one waits,
 // non-receiver accept, refer, actions in the wrong status, the actions list,
-// and scope (another subtree's admin → 403). Every phone used is recorded as
-// a secret: run.sh checks none reaches the server log.
+// scope (another subtree's admin → 403), and the conversion into a case (the
+// owner, nothing pending, in one step). Every phone used is recorded as a
+// secret: run.sh checks none reaches the server log.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -83,6 +84,7 @@ test('record: the recorder owns it at their home node; masked phone; a recorded 
   assertStatus(g, 200);
   assert.deepEqual(g.json, q);
   // a landline, and no item
+  recordSecret('010-12345678');
   const l = await staffA.post('/api/inquiries', body({ phone: '010-12345678', item_code: null }));
   assertStatus(l, 201);
   assert.equal(l.json.phone_mask.startsWith('010-'), true);
@@ -309,4 +311,59 @@ test('scope: another subtree cannot see or act; unknown → 404', async () => {
   const g = await admin.get(`/api/inquiries/${q.id}`);
   assertStatus(g, 200);
   assert.deepEqual(g.json.actions, [], 'an admin in scope sees it but does not act for the owner');
+});
+
+test('case: the owner turns it into a case in one step; the case remembers the inquiry', async () => {
+  const q = await create(staffA, { item_code: 'GJJ-TQ-001' });
+  const url = `/api/inquiries/${q.id}/case`;
+  const applicant = { name: '张三', phone: phone() };
+  // bad bodies and the wrong person change nothing
+  assertError(await staffA.post(url, {}), 400, 'invalid', 'applicant');
+  assertError(await staffA.post(url, { applicant, ticket_id: 1 }), 400, 'invalid', 'ticket_id');
+  assertError(await staffA.post(url, { applicant: { ...applicant, phone: '123' } }), 400, 'invalid', 'applicant.phone');
+  assertError(await staffA.post(url, { applicant, item_code: 'NO-SUCH-ITEM' }), 400, 'invalid', 'item_code');
+  assertError(await admin.post(url, { applicant }), 403, 'forbidden');
+  assertError(await adminB.post(url, { applicant }), 403, 'forbidden');
+  const still = await staffA.get(`/api/inquiries/${q.id}`);
+  assert.equal(still.json.status, 'open');
+  assert.deepEqual(still.json.events.map((e) => e.kind), ['recorded']);
+
+  // without an item the inquiry's is taken
+  const r = await staffA.post(url, { applicant, modes: ['full_agency'] });
+  assertStatus(r, 201);
+  const { case: c, query_code: code, inquiry } = r.json;
+  assert.match(code, /^[A-Z0-9]{6}$/);
+  assert.equal(c.inquiry_id, q.id);
+  assert.equal(c.item_code, 'GJJ-TQ-001');
+  assert.equal(c.first_owner_id, staffA.user.id);
+  assert.equal(c.handler_id, staffA.user.id);
+  assert.equal(c.state, 'received');
+  assert.ok(!r.text.includes(applicant.phone), 'the full phone is never returned');
+  assert.equal(inquiry.status, 'converted');
+  assert.equal(inquiry.case_id, c.id);
+  assert.ok(inquiry.closed_at > 0);
+  assert.deepEqual(inquiry.actions, []);
+  const ev = inquiry.events.at(-1);
+  assert.equal(ev.kind, 'converted');
+  assert.equal(ev.detail, c.number);
+  const got = await staffA.get(`/api/cases/${c.id}`);
+  assertStatus(got, 200);
+  assert.equal(got.json.inquiry_id, q.id);
+  assertError(await staffA.post(url, { applicant }), 409, 'conflict', 'status');
+});
+
+test('case: not while a handover waits; after an accepted handover the new owner is the first owner', async () => {
+  const q = await create(staffA, { item_code: 'RS-YL-001' });
+  const url = `/api/inquiries/${q.id}/case`;
+  const applicant = { name: '李四', phone: phone() };
+  assertStatus(await staffA.post(`/api/inquiries/${q.id}/handover`, { staff_id: colleagueId }), 200);
+  assertError(await staffA.post(url, { applicant }), 409, 'conflict', 'pending');
+  assertError(await colleague.post(url, { applicant }), 403, 'forbidden');
+  assertStatus(await colleague.post(`/api/inquiries/${q.id}/accept`, {}), 200);
+  const r = await colleague.post(url, { applicant });
+  assertStatus(r, 201);
+  assert.equal(r.json.case.first_owner_id, colleagueId);
+  assert.equal(r.json.case.node_id, nodes.winA2.id);
+  assert.equal(r.json.inquiry.status, 'converted');
+  assert.equal(r.json.inquiry.first_owner_id, staffA.user.id, 'the inquiry keeps who recorded it');
 });
