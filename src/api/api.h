@@ -122,6 +122,11 @@ struct case_rec;
 struct case_input;
 json_t *api_case_json(const struct case_rec *c);
 
+/* The full form: with materials, events, pauses, extensions and what who may
+ * do at now. */
+struct actor;
+json_t *api_case_full_json(const struct actor *who, const struct case_rec *c, int64_t now);
+
 /* Unpack a registration body (docs/api.md POST /api/cases; ticket_id only
  * when allow_ticket) into in, strings in r->arena; answers 400 and returns
  * < 0 on a bad body. Takes fields out of j. */

@@ -151,7 +151,7 @@ static json_t *actions_json(const struct actor *who, const struct case_rec *c, c
     return a;
 }
 
-static json_t *case_full_json(const struct actor *who, const struct case_rec *c, int64_t now)
+json_t *api_case_full_json(const struct actor *who, const struct case_rec *c, int64_t now)
 {
     json_t *j = api_case_json(c);
     if (!j)
@@ -236,7 +236,7 @@ static int result_case(struct db *db, struct cop *q, struct err *e)
     struct case_rec c;
     int rc = case_get(db, NULL, q->cal, q->id, q->now, &a, &c, e);
     if (rc == 0) {
-        json_t *full = case_full_json(&q->op.who, &c, q->now);
+        json_t *full = api_case_full_json(&q->op.who, &c, q->now);
         if (q->with_code)
             q->op.result = json_pack("{s:o*,s:s}", "case", full, "query_code", q->code);
         else
@@ -255,9 +255,9 @@ static int calendar_fail(struct err *e, int rc, int missing)
     return rc;
 }
 
-int api_case_register_run(struct db *db, const struct actor *who, const struct calendar *cal,
-                          const struct case_input *in, int64_t now, int64_t *id,
-                          char code[CASE_QUERY_CODE_LEN + 1], struct err *e)
+static int case_register_run(struct db *db, const struct actor *who, const struct calendar *cal,
+                             const struct case_input *in, int64_t now, int64_t *id,
+                             char code[CASE_QUERY_CODE_LEN + 1], struct err *e)
 {
     int missing = 0;
     int rc = case_register(db, who, cal, in, now, id, code, &missing, e);
@@ -267,7 +267,7 @@ int api_case_register_run(struct db *db, const struct actor *who, const struct c
 static int run_register(struct db *db, struct api_op *op, struct err *e)
 {
     struct cop *q = (struct cop *)op;
-    int rc = api_case_register_run(db, &op->who, q->cal, &q->in, q->now, &q->id, q->code, e);
+    int rc = case_register_run(db, &op->who, q->cal, &q->in, q->now, &q->id, q->code, e);
     if (rc < 0)
         return rc;
     q->with_code = 1;
@@ -651,7 +651,7 @@ static int api_cases_get(struct req *r)
     int64_t now = now_s();
     if (case_get(req_db(r), &r->who, cal, id, now, &r->arena, &c, &e) < 0)
         return req_fail(r, &e);
-    return req_json(r, 200, case_full_json(&r->who, &c, now));
+    return req_json(r, 200, api_case_full_json(&r->who, &c, now));
 }
 
 /* GET /api/cases?view=&state=&level=&node_id=&q=&page=&per_page= */

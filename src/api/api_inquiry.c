@@ -195,7 +195,7 @@ static int render(struct db *db, struct api_op *op, int64_t id, struct err *e)
     return rc;
 }
 
-/* After a conversion: {"case": the case (list form), "query_code",
+/* After a conversion: {"case": the case (full form), "query_code",
  * "inquiry": the inquiry (full)}. */
 static int render_case(struct db *db, struct iop *q, struct err *e)
 {
@@ -208,8 +208,9 @@ static int render_case(struct db *db, struct iop *q, struct err *e)
     struct case_rec c;
     rc = case_get(db, NULL, q->cal, q->case_id, q->now, &a, &c, e);
     if (rc == 0) {
-        q->op.result = json_pack("{s:o*,s:s,s:o*}", "case", api_case_json(&c), "query_code",
-                                 q->query_code, "inquiry", inquiry);
+        q->op.result =
+            json_pack("{s:o*,s:s,s:o*}", "case", api_case_full_json(&q->op.who, &c, q->now),
+                      "query_code", q->query_code, "inquiry", inquiry);
         inquiry = NULL;
         if (!q->op.result)
             rc = err_set(e, ERR_NOMEM, NULL, "out of memory");

@@ -10,6 +10,7 @@
 #include "base/parse.h"
 #include "domain/audit.h"
 #include "domain/catalog.h"
+#include "domain/inquiry.h"
 #include "domain/case_impl.h"
 #include "domain/org.h"
 #include "domain/staff.h"
@@ -1618,5 +1619,11 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
         }
     } while (rc >= 0 && n == SWEEP_BATCH);
     free(rows);
+    if (rc >= 0) {
+        int escalated = 0;
+        rc = inquiry_sweep(db, now, &escalated);
+        if (raised && rc >= 0)
+            *raised += escalated;
+    }
     return rc < 0 ? rc : more;
 }

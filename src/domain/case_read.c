@@ -591,7 +591,7 @@ void case_query_hash(const char *number, const char *code, char out[CRYPTO_SHA25
     char buf[CASE_NUMBER_MAX + CASE_QUERY_CODE_LEN + 4];
     char up[CASE_QUERY_CODE_LEN + 1];
     size_t i = 0;
-    for (; code[i] && i < CASE_QUERY_CODE_LEN; i++)
+    for (; i < CASE_QUERY_CODE_LEN && code[i]; i++)
         up[i] = code[i] >= 'a' && code[i] <= 'z' ? (char)(code[i] - 'a' + 'A') : code[i];
     up[i] = '\0';
     snprintf(buf, sizeof(buf), "%s:%s", number, up);
