@@ -33,6 +33,7 @@ extern const struct api_module api_catalog_module;
 extern const struct api_module api_notice_module;
 extern const struct api_module api_queue_module;
 extern const struct api_module api_appointment_module;
+extern const struct api_module api_case_follow_module;
 extern const struct api_module api_case_module;
 extern const struct api_module api_inquiry_module;
 
