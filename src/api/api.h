@@ -118,6 +118,11 @@ int api_queue_board_same(const char *a, const char *b);
 struct calendar;
 const struct calendar *api_request_calendar(struct req *r);
 
+/* An accountability record as the API shows it (api_case_follow.c), for
+ * the leader board too. */
+struct acct_rec;
+json_t *api_acct_json(const struct acct_rec *a);
+
 /* Cases (api_case.c). A case as the API shows it (list form). */
 struct case_rec;
 struct case_input;

@@ -54,7 +54,7 @@ static json_t *followup_json(const struct followup_rec *f)
     return j;
 }
 
-static json_t *acct_json(const struct acct_rec *a)
+json_t *api_acct_json(const struct acct_rec *a)
 {
     json_t *j = json_object();
     if (!j)
@@ -122,7 +122,7 @@ static json_t *stat_json(const struct case_stat_row *s)
 struct fop {
     struct api_op op;
     int64_t now;
-    int64_t id;
+    int64_t id, staff_id, case_id;
     const char *result, *notes, *grade, *note;
     int64_t satisfaction;
     int dismiss;
@@ -230,7 +230,7 @@ static int api_acct_list(struct req *r)
         return req_fail(r, &e);
     json_t *arr = json_array();
     for (int i = 0; arr && i < n; i++)
-        json_array_append_new(arr, acct_json(&items[i]));
+        json_array_append_new(arr, api_acct_json(&items[i]));
     return req_json(r, 200, api_page_json(arr, total, f.page, f.per_page));
 }
 
@@ -240,7 +240,7 @@ static int acct_result(struct db *db, struct api_op *op, int64_t id, struct err 
     struct acct_rec rec;
     int rc = acct_get(db, NULL, id, &a, &rec);
     if (rc == 0)
-        op->result = acct_json(&rec);
+        op->result = api_acct_json(&rec);
     arena_reset(&a);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
@@ -252,6 +252,34 @@ static int run_acct_decide(struct db *db, struct api_op *op, struct err *e)
     struct fop *q = (struct fop *)op;
     int rc = acct_decide(db, &op->who, q->id, q->grade, q->dismiss, q->note, q->now, e);
     return rc < 0 ? rc : acct_result(db, op, q->id, e);
+}
+
+static int run_acct_create(struct db *db, struct api_op *op, struct err *e)
+{
+    struct fop *q = (struct fop *)op;
+    int64_t id = 0;
+    int rc = acct_create(db, &op->who, q->staff_id, q->case_id, "finding", q->note, q->now, &id, e);
+    return rc < 0 ? rc : acct_result(db, op, id, e);
+}
+
+/* POST /api/accountability {staff_id, reason, case_id?}: a finding, by a
+ * leader or supervisor over the person */
+static int api_acct_create(struct req *r)
+{
+    struct fop *q = fop_new(r);
+    if (!q)
+        return REQ_DONE;
+    struct jfield f[] = {
+        {"staff_id", JF_INT, 1, &q->staff_id, 1, INT64_MAX, NULL},
+        {"reason", JF_STRING, 1, &q->note, 1, CASE_TEXT_MAX, NULL},
+        {"case_id", JF_ID_OR_NULL, 0, &q->case_id, 1, INT64_MAX, NULL},
+    };
+    if (api_role(r, (1u << ROLE_LEADER) | (1u << ROLE_SUPERVISOR)) < 0 || req_query_done(r) < 0 ||
+        api_body(r, f, 3) < 0)
+        return REQ_DONE;
+    q->op.run = run_acct_create;
+    q->op.status = 201;
+    return api_submit(r, &q->op);
 }
 
 /* POST /api/accountability/{id}/decide {grade|null, dismiss?, note} */
@@ -421,6 +449,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/followups", api_followups_list, 0, 0, NULL, 0},
     {HTTP_POST, "/api/followups/{id}", api_followup_record, 0, 0, NULL, 0},
     {HTTP_GET, "/api/accountability", api_acct_list, 0, 0, NULL, 0},
+    {HTTP_POST, "/api/accountability", api_acct_create, 0, 0, NULL, 0},
     {HTTP_POST, "/api/accountability/{id}/decide", api_acct_decide, 0, 0, NULL, 0},
     {HTTP_GET, "/api/notifications", api_notes_list, 0, 0, NULL, 0},
     {HTTP_POST, "/api/notifications/{id}/read", api_note_read, 0, 0, NULL, 0},
