@@ -770,8 +770,21 @@ static int api_cases_board(struct req *r)
                       (json_int_t)x[i].requested_by, "requested_at", (json_int_t)x[i].requested_at,
                       "promised_due", day_or_null(x[i].promised_due), "legal_due",
                       day_or_null(x[i].legal_due)));
-    json_t *accts = json_array();
+    struct acct_filter af = {.status = "pending", .page = 1, .per_page = BOARD_LIST_MAX};
+    struct acct_rec *ar = NULL;
+    int na = 0;
     int64_t atotal = 0;
+    json_t *accts = json_array();
+    if (acct_list(db, &r->who, &af, &r->arena, &ar, &na, &atotal, &e) < 0) {
+        json_decref(overdue);
+        json_decref(red);
+        json_decref(yellow);
+        json_decref(exts);
+        json_decref(accts);
+        return req_fail(r, &e);
+    }
+    for (int i = 0; i < na; i++)
+        json_array_append_new(accts, api_acct_json(&ar[i]));
     int64_t open = count_sql(db,
                              "SELECT COUNT(*) FROM case_file WHERE open = 1 AND (?1 = '' OR"
                              " (node_path >= ?1 AND node_path < ?2)) AND ?3 <> ''",

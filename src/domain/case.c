@@ -1409,11 +1409,15 @@ int acct_create(struct db *db, const struct actor *who, int64_t staff_id, int64_
             return err_set(e, ERR_INVALID, "staff_id", "not against yourself");
     }
     if (case_id) {
-        int64_t n = 0;
-        if ((rc = count_where(db, "SELECT COUNT(*) FROM case_file WHERE id = ?1", case_id, &n)) < 0)
-            return dbfail(e, rc);
-        if (!n)
+        struct crow cr;
+        struct err ce = {0};
+        rc = load_row(db, case_id, &cr, &ce);
+        if (rc == ERR_NOTFOUND)
             return err_set(e, ERR_INVALID, "case_id", "no such case");
+        if (rc < 0)
+            return dbfail(e, rc);
+        if (who && who->role != ROLE_SYSTEM && !actor_in_scope(who, cr.node_path))
+            return err_set(e, ERR_FORBIDDEN, "case_id", "this case is outside your scope");
     }
     struct db_stmt *st = NULL;
     rc = db_prepare(db,

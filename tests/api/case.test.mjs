@@ -256,6 +256,13 @@ test('a back-dated case is overdue: the sweep warns, a late completion is record
   const done = await act(staff, c.id, 'complete');
   assert.equal(done.outcome, 'late');
   assert.ok(done.clock.used > done.clock.promised_limit);
+  // the late completion opens an accountability record against the handler, on the board
+  const after = await leader.get('/api/cases/board');
+  const rec = after.json.accountability.find((a) => a.case_id === c.id);
+  assert.ok(rec, 'a pending accountability record for the late case');
+  assert.equal(rec.staff_id, staff.user.id);
+  assert.equal(rec.source, 'overdue');
+  assert.ok(after.json.counts.accountability_pending >= 1);
 });
 
 test('public status by number and query code; a new code retires the old one', async () => {
