@@ -662,6 +662,10 @@ static int api_cases_list(struct req *r)
     f.state = req_query(r, "state");
     f.level = req_query(r, "level");
     f.q = req_query(r, "q");
+    const char *mine = req_query(r, "mine");
+    if (mine && strcmp(mine, "1") != 0 && strcmp(mine, "0") != 0)
+        return req_error(r, ERR_INVALID, "mine", "mine must be 0 or 1");
+    f.mine = mine && strcmp(mine, "1") == 0;
     if (api_role(r, ROLES_STAFF_ALL) < 0 || api_page(r, &f.page, &f.per_page) < 0 ||
         (req_query(r, "node_id") && req_query_int(r, "node_id", 1, INT64_MAX, &f.node_id) < 0) ||
         req_query_done(r) < 0)

@@ -298,6 +298,7 @@ struct case_filter {
     const char *level; /* NULL | yellow | red | overdue (with view warn) */
     int64_t node_id;   /* 0: the actor's scope */
     const char *q;     /* number or applicant name prefix */
+    int mine;          /* view warn: only the cases the caller handles */
     int64_t page, per_page;
 };
 

@@ -420,7 +420,8 @@ int case_get(struct db *db, const struct actor *who, const struct calendar *cal,
 /* The lists, one statement per view (each led by its own index); the other
  * filters are switched by their parameters: ?1 ?2 the subtree, ?3 the staff
  * member, ?4 today, ?5 a state (or ''), ?6 ?7 a number or name prefix (or
- * ''), ?8 ?9 the page, ?10 open only, ?11 the level (warn). */
+ * ''), ?8 ?9 the page, ?10 open only, ?11 the level (warn), ?12 only the
+ * caller's own (warn). */
 #define LIST_FILTERS                                                                               \
     " AND (?5 = '' OR c.state = ?5) AND (?10 = 0 OR c.open = 1)"                                   \
     " AND (?6 = '' OR (c.number >= ?6 AND c.number < ?7)"                                          \
@@ -431,7 +432,9 @@ int case_get(struct db *db, const struct actor *who, const struct calendar *cal,
 #define LIST_MINE " WHERE c.handler_id = ?3 AND c.open = 1" LIST_IN_TREE LIST_FILTERS
 #define LIST_FIRST " WHERE c.first_owner_id = ?3" LIST_IN_TREE LIST_FILTERS
 #define LIST_SCOPE " WHERE c.node_path >= ?1 AND c.node_path < ?2" LIST_FILTERS
-#define LIST_WARN " WHERE c.open = 1 AND c.yellow_day <= ?4" LIST_IN_TREE LIST_FILTERS
+#define LIST_WARN                                                                                  \
+    " WHERE c.open = 1 AND c.yellow_day <= ?4 AND (?12 = 0 OR c.handler_id = ?3)" LIST_IN_TREE     \
+        LIST_FILTERS
 #define LIST_PAGE " LIMIT ?8 OFFSET ?9"
 
 static const char *const LIST_COUNT[] = {
@@ -513,6 +516,7 @@ int case_list(struct db *db, const struct actor *who, const struct calendar *cal
         db_bind_int64(st, 9, (f->page - 1) * f->per_page);
         db_bind_int64(st, 10, open_only);
         db_bind_int64(st, 11, level);
+        db_bind_int64(st, 12, f->mine);
         if (pass == 0) {
             rc = db_step(st);
             if (rc == DB_ROW)

@@ -236,6 +236,12 @@ test('a back-dated case is overdue: the sweep warns, a late completion is record
   assert.ok(c.clock.remaining < 0);
   const warn = await staff.get('/api/cases', { query: { view: 'warn', level: 'overdue' } });
   assert.ok(warn.json.items.some((x) => x.id === c.id));
+  const mineWarn = await staff.get('/api/cases', { query: { view: 'warn', mine: 1 } });
+  assert.ok(mineWarn.json.items.some((x) => x.id === c.id));
+  assert.ok(mineWarn.json.items.every((x) => x.handler_id === staff.user.id));
+  const othersWarn = await other.get('/api/cases', { query: { view: 'warn', mine: 1 } });
+  assert.ok(!othersWarn.json.items.some((x) => x.id === c.id), 'not in another clerk\'s list');
+  assertError(await staff.get('/api/cases', { query: { view: 'warn', mine: 'yes' } }), 400, 'invalid', 'mine');
   let events = [];
   for (let i = 0; i < 50; i++) {
     events = (await staff.get(`/api/cases/${c.id}`)).json.events;
