@@ -9,12 +9,14 @@
 //   component () => import('./views/…') — loaded on first visit
 //   hidden    (optional) a route inside the layout with no menu entry of its own (an
 //             item's page); activeMenu names the entry highlighted while it is open
+//   landing   (optional) the roles for whom the page may be the start page after login
+//             (default: every role that sees it)
 //
 // To add a page that lives inside the layout (console, dashboard, admin registers …) add
 // one entry here; router.js turns every page into a child route of AppLayout. Full-screen
 // pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
 // router.js instead.
-import { Calendar, Document, Files, Microphone, OfficeBuilding, Setting, Timer } from '@element-plus/icons-vue'
+import { Calendar, ChatLineSquare, Document, Files, Folder, Microphone, Monitor, OfficeBuilding, Setting, Timer } from '@element-plus/icons-vue'
 
 export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
 // The service catalogue is kept by administrators and read by window staff.
@@ -22,15 +24,55 @@ const CATALOG_ROLES = ['admin', 'staff']
 
 // The counter: window staff call and serve tickets (first, so it is their start page).
 const CONSOLE_ROLES = ['staff']
+// First inquiries (首问登记): anyone who meets citizens; cases (办件): their handlers, and
+// leaders and supervisors who follow them.
+const INQUIRY_ROLES = ['staff', 'leader', 'supervisor']
+const CASE_ROLES = ['staff', 'leader', 'supervisor']
 
 export const menu = [
   {
-    key: 'console',
-    path: '/console',
-    titleKey: 'menu.console',
-    icon: Microphone,
-    roles: CONSOLE_ROLES,
-    component: () => import('./views/console/ConsoleView.vue'),
+    // the staff console (工作台): the counter, the inquiry log, my cases
+    key: 'workbench',
+    titleKey: 'menu.workbench',
+    icon: Monitor,
+    roles: [...new Set([...CONSOLE_ROLES, ...INQUIRY_ROLES, ...CASE_ROLES])],
+    children: [
+      {
+        key: 'console',
+        path: '/console',
+        titleKey: 'menu.console',
+        icon: Microphone,
+        roles: CONSOLE_ROLES,
+        component: () => import('./views/console/ConsoleView.vue'),
+      },
+      {
+        key: 'inquiries',
+        path: '/inquiries',
+        titleKey: 'menu.inquiries',
+        landing: ['staff'],
+        icon: ChatLineSquare,
+        roles: INQUIRY_ROLES,
+        component: () => import('./views/inquiries/InquiriesView.vue'),
+      },
+      {
+        key: 'cases',
+        path: '/cases',
+        titleKey: 'menu.cases',
+        landing: ['staff'],
+        icon: Folder,
+        roles: CASE_ROLES,
+        component: () => import('./views/cases/CasesView.vue'),
+      },
+      {
+        key: 'case',
+        path: '/cases/:id',
+        titleKey: 'menu.case',
+        roles: CASE_ROLES,
+        hidden: true,
+        activeMenu: '/cases',
+        component: () => import('./views/cases/CaseView.vue'),
+      },
+    ],
   },
   {
     key: 'admin',
@@ -124,6 +166,7 @@ export function menuFor(role, items = menu) {
 
 /** Where a user lands after login: the first page their role may open. */
 export function homePath(role) {
-  const first = menuPages(menuFor(role))[0]
+  const pages = menuPages(menuFor(role))
+  const first = pages.find((p) => !p.landing || p.landing.includes(role)) || pages[0]
   return first ? first.path : '/login'
 }
