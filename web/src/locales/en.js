@@ -1401,6 +1401,9 @@ export default {
     apptGive: 'Please give all the booking details',
     tooManyRows: 'Too many rows; narrow the query',
     listedTwice: '{field} lists something twice',
+    // cases and first inquiries
+    regionMissing: 'The region does not exist; reload the page and try again',
+    regionAdmin: 'Only an administrator at the top of the region may change this',
     at: {
       row: 'row {n}: {text}',
       column: 'column {n}: {text}',
@@ -1518,5 +1521,11 @@ export default {
     slot_start: 'time',
     id_number: 'ID number',
     slots: 'times',
+    // cases and first inquiries
+    region_id: 'region',
+    yellow_pct: 'yellow-card share',
+    escalate_minutes: 'handover escalation time',
+    followup_sample_pct: 'follow-up sample of on-the-spot cases',
+    followup_days: 'follow-up period',
   },
 }

@@ -1413,6 +1413,9 @@ export default {
     apptGive: '请填写完整的预约信息',
     tooManyRows: '数据过多，请缩小查询范围',
     listedTwice: '{field}中有重复项',
+    // cases and first inquiries
+    regionMissing: '所属区域不存在，请刷新页面后重试',
+    regionAdmin: '只有本区域最上级节点的系统管理员可以修改',
     // where in the input: 第 3 行：…
     at: {
       row: '第 {n} 行：{text}',
@@ -1535,5 +1538,11 @@ export default {
     slot_start: '预约时段',
     id_number: '身份证号码',
     slots: '预约时段',
+    // cases and first inquiries
+    region_id: '区域',
+    yellow_pct: '黄牌预警比例',
+    escalate_minutes: '转交超时上报时间',
+    followup_sample_pct: '即办件回访抽样比例',
+    followup_days: '回访期限',
   },
 }

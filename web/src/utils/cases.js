@@ -182,12 +182,6 @@ export function caseStatusUrl(origin, number) {
   return `${base}/#/portal/case?number=${encodeURIComponent(number || '')}`
 }
 
-/** Mainland phone formats as the server checks them (a hint before sending). */
-export function phoneLooksValid(s) {
-  const v = String(s || '').replace(/\s/g, '')
-  return /^1[3-9]\d{9}$/.test(v) || /^0\d{2}-\d{8}$/.test(v) || /^0\d{3}-\d{7,8}$/.test(v)
-}
-
 /** Strip spaces (and for IDs, upper-case the check character). */
 export function cleanPhone(s) {
   return String(s || '').replace(/\s/g, '')

@@ -514,6 +514,11 @@ export const RULES = [
   { id: 'tooManyRows', re: /^too many rows$/, text: (m, e, h) => h.t('errors.tooManyRows') },
   { id: 'rangeZeroTo', re: /^\S+ must be 0-(\d+)$/, text: (m, e, h) => h.t('errors.between', { field: h.field(), min: 0, max: m[1] }) },
 
+  // ---- cases (办件), first inquiries (首问登记), their region's settings (issue 5) ----
+  { id: 'rangeDash', re: /^\S+ must be (\d+)-(\d+)$/, text: (m, e, h) => h.t('errors.between', { field: h.field(), min: m[1], max: m[2] }) },
+  { id: 'noSuchRegion', re: /^no such region$/, text: (m, e, h) => h.t('errors.regionMissing') },
+  { id: 'regionAdmin', re: /^only an administrator of the region may do this$/, text: (m, e, h) => h.t('errors.regionAdmin') },
+
   // ---- scope and role ----
   {
     id: 'forbidden',
