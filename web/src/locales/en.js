@@ -1073,6 +1073,7 @@ export default {
       mine: 'Handled by me',
       warn: 'Due soon / overdue',
       first: 'My first inquiries',
+      scope: 'All cases',
     },
     filter: {
       open: 'Open',
@@ -1083,6 +1084,7 @@ export default {
       mine: 'No cases handled by you',
       warn: 'No case is due soon or overdue',
       first: 'No cases from your first inquiries',
+      scope: 'No cases',
     },
   },
   inquiry: {

@@ -1076,6 +1076,7 @@ export default {
       mine: '我经办的',
       warn: '即将到期/超期',
       first: '我首问的',
+      scope: '全部办件',
     },
     filter: {
       open: '办理中',
@@ -1086,6 +1087,7 @@ export default {
       mine: '暂无您经办的办件',
       warn: '暂无即将到期或超期的办件',
       first: '暂无您首问的办件',
+      scope: '暂无办件',
     },
   },
   inquiry: {
