@@ -105,3 +105,22 @@ test('the receipt’s status address and the backdating limit', () => {
   assert.equal(c.caseStatusUrl('https://hall.example/', '2026-1129-000123'), 'https://hall.example/#/portal/case?number=2026-1129-000123')
   assert.equal(c.daysBefore('2026-03-01', 30), '2026-01-30')
 })
+
+test('event details read in words: where a case came from, the pause’s reason, extension days, warnings', () => {
+  assert.deepEqual(c.eventDetailParts('registered', 'ticket'), [{ key: 'cases.detail.from.ticket' }])
+  assert.deepEqual(c.eventDetailParts('registered', 'inquiry: 加急'), [{ key: 'cases.detail.from.inquiry' }, { text: '加急' }])
+  assert.deepEqual(c.eventDetailParts('registered', ''), [])
+  assert.deepEqual(c.eventDetailParts('registered', '直接登记'), [{ text: '直接登记' }])
+  assert.deepEqual(c.eventDetailParts('pause', 'expert: 需专家论证'), [{ key: 'cases.pauseKind.expert' }, { text: '需专家论证' }])
+  assert.deepEqual(c.eventDetailParts('pause', 'other: x'), [{ text: 'other: x' }])
+  assert.deepEqual(c.eventDetailParts('extension_request', '+5: 需现场核查'), [
+    { key: 'cases.detail.extension.workdays', params: { n: 5 } },
+    { text: '需现场核查' },
+  ])
+  assert.deepEqual(c.eventDetailParts('extension_approved', '+3', 'days'), [{ key: 'cases.detail.extension.days', params: { n: 3 } }])
+  assert.deepEqual(c.eventDetailParts('warning', 'red'), [{ key: 'cases.level.red' }])
+  assert.deepEqual(c.eventDetailParts('decide', 'deny'), [{ key: 'cases.decision.deny' }])
+  assert.deepEqual(c.eventDetailParts('decide', '材料真实有效'), [{ text: '材料真实有效' }])
+  assert.deepEqual(c.eventDetailParts('query_code', 'a new query code was printed'), [{ key: 'cases.detail.queryCode' }])
+  assert.deepEqual(c.eventDetailParts('transfer', '王芳 → 李娜: 请协办'), [{ text: '王芳 → 李娜: 请协办' }])
+})

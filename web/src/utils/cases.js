@@ -293,3 +293,31 @@ export function inquiryRecordBody(f) {
   if (f.itemCode) body.item_code = f.itemCode
   return body
 }
+
+/**
+ * A case event's detail (the server's short text) as parts to show:
+ * [{ key, params } | { text }]. The server writes: registered "ticket" / "inquiry" with
+ * ": note"; pause "kind: reason"; extension_* "+N: reason"; warning "yellow|red|overdue";
+ * decide the note or "approve|deny"; query_code a fixed sentence; the rest a note.
+ * `unit` is the clock's (extension days count in it).
+ */
+export function eventDetailParts(kind, detail, unit = 'workdays') {
+  const d = detail === null || detail === undefined ? '' : String(detail).trim()
+  if (!d) return []
+  let m
+  if (kind === 'registered' && (m = /^(ticket|inquiry)(?::\s*([\s\S]*))?$/.exec(d))) {
+    const out = [{ key: `cases.detail.from.${m[1]}` }]
+    if (m[2]) out.push({ text: m[2] })
+    return out
+  }
+  if (kind === 'pause' && (m = /^(\w+):\s*([\s\S]*)$/.exec(d)) && PAUSE_KINDS.includes(m[1])) {
+    return [{ key: `cases.pauseKind.${m[1]}` }, ...(m[2] ? [{ text: m[2] }] : [])]
+  }
+  if (/^extension_/.test(kind) && (m = /^\+(\d+)(?::\s*([\s\S]*))?$/.exec(d))) {
+    return [{ key: `cases.detail.extension.${unit}`, params: { n: Number(m[1]) } }, ...(m[2] ? [{ text: m[2] }] : [])]
+  }
+  if (kind === 'warning' && ['yellow', 'red', 'overdue'].includes(d)) return [{ key: `cases.level.${d}` }]
+  if ((kind === 'decide' || kind === 'complete') && (d === 'approve' || d === 'deny')) return [{ key: `cases.decision.${d}` }]
+  if (kind === 'query_code') return [{ key: 'cases.detail.queryCode' }]
+  return [{ text: d }]
+}

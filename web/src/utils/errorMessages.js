@@ -12,6 +12,18 @@
 
 const NODE_KINDS = ['region', 'unit', 'hall', 'window']
 const DEVICE_KINDS = ['display', 'evaluator', 'kiosk']
+// what a case cannot be (a case that is X cannot be …) → the action's label, cases.act.*
+const CASE_STATE_ACTIONS = {
+  accepted: 'accept',
+  completed: 'complete',
+  decided: 'decide',
+  paused: 'pause',
+  returned: 'return',
+  'sent a 补正 request': 'supplement_request',
+  started: 'start',
+  supplemented: 'supplement',
+}
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
 // integer bounds this large are internal limits (ids up to INT64_MAX), not worth showing
 const SHOWN_BOUND_MAX = 1e12
 
@@ -34,6 +46,7 @@ const SYSTEM_MESSAGES = new Set([
   'the write could not be committed, try again',
   'cannot read the calendar',
   'publishing takes no body',
+  'the case sweep failed',
   // the writer reports a failed job by its code's name
   'no_memory',
   'database_error',
@@ -518,6 +531,105 @@ export const RULES = [
   { id: 'rangeDash', re: /^\S+ must be (\d+)-(\d+)$/, text: (m, e, h) => h.t('errors.between', { field: h.field(), min: m[1], max: m[2] }) },
   { id: 'noSuchRegion', re: /^no such region$/, text: (m, e, h) => h.t('errors.regionMissing') },
   { id: 'regionAdmin', re: /^only an administrator of the region may do this$/, text: (m, e, h) => h.t('errors.regionAdmin') },
+  { id: 'calendarNoData', re: /^the working-day calendar has no data for (\d+)$/, text: (m, e, h) => h.t('errors.calendarMissing', { year: m[1] }) },
+  { id: 'caseModes', re: /^modes must be (an array of names|among .+)$/, text: (m, e, h) => h.t('errors.caseModes') },
+  { id: 'caseMaterialsList', re: /^materials must be an array of material ids$/, text: (m, e, h) => h.t('errors.caseMaterialsList') },
+  { id: 'caseMissing', re: /^no such case$/, text: (m, e, h) => h.t('errors.caseMissing') },
+  { id: 'caseNumberCode', re: /^no case with this number and query code$/, text: (m, e, h) => h.t('errors.caseNumberCode') },
+  { id: 'extensionMissing', re: /^no such extension request$/, text: (m, e, h) => h.t('errors.extensionMissing') },
+  { id: 'inquiryMissing', re: /^no such inquiry$/, text: (m, e, h) => h.t('errors.inquiryMissing') },
+  { id: 'queryCodeGive', re: /^give the query code printed on the receipt$/, text: (m, e, h) => h.t('errors.queryCodeGive') },
+  {
+    id: 'dataKey',
+    re: /^(the data key is not loaded|the stored number cannot be read with this server's data key)$/,
+    text: (m, e, h) => h.t('errors.dataKey'),
+  },
+  { id: 'casePhone', re: /^\S+ must be a mainland mobile number/, text: (m, e, h) => h.t('errors.casePhone', { field: h.field() }) },
+  { id: 'caseIdNumber', re: /^\S+ must be an 18-character resident ID number/, text: (m, e, h) => h.t('errors.caseIdNumber', { field: h.field() }) },
+  { id: 'orgCode', re: /^\S+ must be an 18-character unified social credit code$/, text: (m, e, h) => h.t('errors.orgCode', { field: h.field() }) },
+  { id: 'orgCodeOnlyOrg', re: /^\S+ is only for an organisation$/, text: (m, e, h) => h.t('errors.orgCodeOnlyOrg') },
+  { id: 'applicantKind', re: /^applicant\.kind must be person or org$/, text: (m, e, h) => h.t('errors.applicantKind') },
+  { id: 'noCurrentVersion', re: /^no (current published version \d+|published, active item \S+)$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
+  { id: 'staffOnlyCases', re: /^only staff accounts may register cases$/, text: (m, e, h) => h.t('errors.staffOnlyCases') },
+  {
+    id: 'receivedDay',
+    re: /^received_day must be a date from (\d+) days ago to today$/,
+    text: (m, e, h) => h.t('errors.receivedDay', { n: m[1] }),
+  },
+  { id: 'ticketNotHeld', re: /^this ticket is not being called or served at your window$/, text: (m, e, h) => h.t('errors.ticketNotHeld') },
+  { id: 'giveItemOrVersion', re: /^give item_code or version_id$/, text: (m, e, h) => h.t('errors.giveItem') },
+  { id: 'completeNowImmediate', re: /^only an immediate item \(即办件\) is completed on the spot$/, text: (m, e, h) => h.t('errors.completeNowImmediate') },
+  { id: 'noActiveNode', re: /^no such active node$/, text: (m, e, h) => h.t('errors.selectedMissing', { field: h.field() }) },
+  { id: 'registerAt', re: /^you may not register cases at .+$/, text: (m, e, h) => h.t('errors.forbidden') },
+  { id: 'caseMaterialNotOf', re: /^material \d+ is not in (the list of .+|this case's list)$/, text: (m, e, h) => h.t('errors.caseMaterialNotOf') },
+  {
+    id: 'caseState',
+    re: /^a case that is (\w+) cannot be (.+)$/,
+    text: (m, e, h) => {
+      const state = h.caseState(m[1])
+      const action = CASE_STATE_ACTIONS[m[2]]
+      return state && action ? h.t('errors.caseState', { state, action: h.t(`cases.act.${action}`) }) : h.t('errors.caseStateAny')
+    },
+  },
+  { id: 'caseNotHeld', re: /^you do not hold this case$/, text: (m, e, h) => h.t('errors.caseNotHeld') },
+  {
+    id: 'caseAlready',
+    re: /^this case is already (\w+)$/,
+    text: (m, e, h) => (h.caseState(m[1]) ? h.t('errors.caseAlready', { state: h.caseState(m[1]) }) : h.t('errors.caseStateAny')),
+  },
+  { id: 'supplementOnce', re: /^补正 is requested once/, text: (m, e, h) => h.t('errors.supplementOnce') },
+  { id: 'listMaterials', re: /^list the materials to supplement$/, text: (m, e, h) => h.t('errors.listMaterials') },
+  {
+    id: 'requiredMissing',
+    re: /^(\d+) required material\(s\) not received: request 补正 first$/,
+    text: (m, e, h) => h.t('errors.requiredMissing', { n: m[1] }),
+  },
+  { id: 'pauseKind', re: /^kind must be hearing, testing, inspection, appraisal or expert$/, text: (m, e, h) => h.t('errors.pauseKind') },
+  {
+    id: 'giveReason',
+    re: /^give the reason( for the pause| for rejecting)?( \(1-(\d+) characters\))?$/,
+    text: (m, e, h) => {
+      if (m[1] === ' for the pause') return h.t('errors.giveReasonPause')
+      if (m[1] === ' for rejecting') return h.t('errors.giveReasonReject')
+      return m[3] ? h.t('errors.giveReasonMax', { n: m[3] }) : h.t('errors.giveReason')
+    },
+  },
+  { id: 'clockStopped', re: /^the clock is already stopped$/, text: (m, e, h) => h.t('errors.clockStopped') },
+  {
+    id: 'noClock',
+    re: /^an immediate item has no (clock to stop|deadline to extend)$/,
+    text: (m, e, h) => h.t(m[1] === 'clock to stop' ? 'errors.noClockStop' : 'errors.noClockExtend'),
+  },
+  { id: 'maxPauses', re: /^at most (\d+) pauses$/, text: (m, e, h) => h.t('errors.maxPauses', { n: m[1] }) },
+  { id: 'notPaused', re: /^the clock is not stopped by a pause$/, text: (m, e, h) => h.t('errors.notPaused') },
+  { id: 'decisionEnum', re: /^decision must be approve or deny$/, text: (m, e, h) => h.t('errors.decisionEnum') },
+  { id: 'resumeFirst', re: /^(resume the clock first|the clock is stopped; resume it first)$/, text: (m, e, h) => h.t('errors.resumeFirst') },
+  { id: 'unknownAction', re: /^(unknown action|no such action)$/, text: (m, e, h) => h.t('errors.unknownAction') },
+  { id: 'transferSelf', re: /^a case cannot be handed to its own handler$/, text: (m, e, h) => h.t('errors.transferSelf') },
+  { id: 'staffMissing', re: /^no such (active )?staff member$/, text: (m, e, h) => h.t('errors.staffMissing') },
+  { id: 'staffOutsideRegion', re: /^.+ works outside this case's region$/, text: (m, e, h) => h.t('errors.staffOutsideRegion') },
+  { id: 'extensionLate', re: /^the promised date \S+ has passed: an extension is asked before it$/, text: (m, e, h) => h.t('errors.extensionLate') },
+  { id: 'extensionWaiting', re: /^an extension request is already waiting$/, text: (m, e, h) => h.t('errors.extensionWaiting') },
+  {
+    id: 'extensionPastLegal',
+    re: /^the new due date (\S+) would pass the legal due date (\S+)$/,
+    text: (m, e, h) =>
+      ISO_DAY.test(m[1]) && ISO_DAY.test(m[2])
+        ? h.t('errors.extensionPastLegal', { due: m[1], legal: m[2] })
+        : h.t('errors.extensionPastLegalAny'),
+  },
+  { id: 'leaderDecides', re: /^only a leader over this case decides extensions$/, text: (m, e, h) => h.t('errors.leaderDecides') },
+  { id: 'ownExtension', re: /^you cannot decide your own extension request$/, text: (m, e, h) => h.t('errors.ownExtension') },
+  { id: 'requestAlready', re: /^this request is already \w+$/, text: (m, e, h) => h.t('errors.requestAlready') },
+  { id: 'staffOnlyNumber', re: /^only staff may read a citizen's number$/, text: (m, e, h) => h.t('errors.staffOnlyNumber') },
+  { id: 'acctSource', re: /^source must be overdue, complaint or finding$/, text: (m, e, h) => h.t('errors.acctSource') },
+  { id: 'acctRole', re: /^only a leader or supervisor opens an accountability record$/, text: (m, e, h) => h.t('errors.acctRole') },
+  { id: 'acctSelf', re: /^not against yourself$/, text: (m, e, h) => h.t('errors.acctSelf') },
+  {
+    id: 'caseQuery',
+    re: /^(view must be mine, first, scope or warn|unknown state|level goes with view=warn|level must be yellow, red or overdue)$/,
+    text: (m, e, h) => h.t('errors.queryInvalid'),
+  },
 
   // ---- scope and role ----
   {
@@ -752,6 +864,8 @@ export function describeError(err, ctx) {
     deviceKind: (k) => t(`devices.kinds.${k}`),
     // a ticket's state in words, or null for a state this page does not know
     ticketStatus: (k) => (te(`queue.status.${k}`) ? t(`queue.status.${k}`) : null),
+    // a case's state in words, or null
+    caseState: (k) => (te(`cases.state.${k}`) ? t(`cases.state.${k}`) : null),
     throttled: (fromMessage) => {
       const n = Number.isFinite(e.retryAfter) && e.retryAfter > 0 ? e.retryAfter : Number(fromMessage)
       return Number.isFinite(n) && n > 0 ? t('errors.throttledSeconds', { n }) : t('errors.throttled')
