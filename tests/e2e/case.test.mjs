@@ -283,7 +283,7 @@ test('a 承诺件 registered from the called ticket goes through 补正, supplem
       await d.locator('[data-test=action-decision] label', { hasText: '准予' }).click()
     })
     await waitState(page, 'decided')
-    await page.locator('[data-test=case-decision]', { hasText: '准予' }).waitFor()
+    await page.locator('[data-test=case-decision]', { hasText: '准予许可' }).waitFor()
     await act(page, kase.id, 'complete', 'complete', async (d) => {
       await d.locator('[data-test=action-note]').fill('已发放营业执照')
     })

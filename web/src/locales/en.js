@@ -899,6 +899,11 @@ export default {
       appraisal: 'Appraisal',
       expert: 'Expert review',
     },
+    paren: ' ({text})',
+    decided: {
+      approve: 'Approved',
+      deny: 'Denied',
+    },
     decision: {
       approve: 'Approve',
       deny: 'Deny',
@@ -949,7 +954,6 @@ export default {
       pausedLeft: 'Clock paused ({n} {unit} left when it restarts)',
       promisedLimit: 'Promised limit {limit}',
       extended: 'Extended by {limit}',
-      legalLimit: 'Legal limit {limit}',
       yellowDay: 'Yellow card from {day}',
     },
     pauses: {

@@ -902,6 +902,11 @@ export default {
       appraisal: '鉴定评估',
       expert: '专家评审',
     },
+    paren: '（{text}）',
+    decided: {
+      approve: '准予许可',
+      deny: '不予许可',
+    },
     decision: {
       approve: '准予',
       deny: '不予',
@@ -952,7 +957,6 @@ export default {
       pausedLeft: '暂停计时（恢复后剩余 {n} {unit}）',
       promisedLimit: '承诺时限 {limit}',
       extended: '已延期 {limit}',
-      legalLimit: '法定时限 {limit}',
       yellowDay: '{day} 起亮黄牌',
     },
     pauses: {
