@@ -625,6 +625,40 @@ export const RULES = [
   { id: 'acctSource', re: /^source must be overdue, complaint or finding$/, text: (m, e, h) => h.t('errors.acctSource') },
   { id: 'acctRole', re: /^only a leader or supervisor opens an accountability record$/, text: (m, e, h) => h.t('errors.acctRole') },
   { id: 'acctSelf', re: /^not against yourself$/, text: (m, e, h) => h.t('errors.acctSelf') },
+  // first inquiries (首问登记)
+  { id: 'inquiryStaffOnly', re: /^only staff accounts (use|record) first inquiries$/, text: (m, e, h) => h.t('errors.inquiryStaffOnly') },
+  { id: 'inquiryPhone', re: /^phone must be a mainland mobile/, text: (m, e, h) => h.t('errors.casePhone', { field: h.field() }) },
+  { id: 'inquiryChannel', re: /^channel must be window, phone or online$/, text: (m, e, h) => h.t('errors.inquiryChannel') },
+  { id: 'inquiryItem', re: /^no catalogue item with this code$/, text: (m, e, h) => h.t('errors.itemNotPublished') },
+  { id: 'phoneNotStored', re: /^the phone cannot be stored$/, text: (m, e, h) => h.t('errors.dataKey') },
+  { id: 'noHomeNode', re: /^your account has no home node$/, text: (m, e, h) => h.t('errors.noHomeNode') },
+  {
+    id: 'inquiryNotOpen',
+    re: /^this inquiry is (\w+), no longer open$/,
+    text: (m, e, h) => (h.inquiryStatus(m[1]) ? h.t('errors.inquiryNotOpen', { status: h.inquiryStatus(m[1]) }) : h.t('errors.inquiryClosed')),
+  },
+  { id: 'inquiryOwnerOnly', re: /^only the owner of this inquiry \(.*\) may do this$/, text: (m, e, h) => h.t('errors.inquiryOwnerOnly') },
+  { id: 'handoverOneOf', re: /^give staff_id or node_id \(one of them\)$/, text: (m, e, h) => h.t('errors.handoverOneOf') },
+  { id: 'handoverSelf', re: /^you cannot hand an inquiry to yourself$/, text: (m, e, h) => h.t('errors.handoverSelf') },
+  { id: 'handoverOwnNode', re: /^you cannot hand an inquiry to your own \w+$/, text: (m, e, h) => h.t('errors.handoverOwnNode') },
+  { id: 'handoverStaffRegion', re: /^.+ works outside this region$/, text: (m, e, h) => h.t('errors.handoverOutsideRegion') },
+  { id: 'handoverNodeRegion', re: /^.+ lies outside this region$/, text: (m, e, h) => h.t('errors.handoverOutsideRegion') },
+  { id: 'handoverNode', re: /^no such active unit, hall or window$/, text: (m, e, h) => h.t('errors.handoverNode') },
+  { id: 'handoverWaiting', re: /^a handover of this inquiry is already waiting to be accepted$/, text: (m, e, h) => h.t('errors.handoverWaiting') },
+  { id: 'handoverNone', re: /^no handover of this inquiry is waiting$/, text: (m, e, h) => h.t('errors.handoverNone') },
+  { id: 'handoverReceiverOnly', re: /^only the receiver of the handover may do this$/, text: (m, e, h) => h.t('errors.handoverReceiverOnly') },
+  {
+    id: 'noteReason',
+    re: /^note \(the reason\) must have 1-(\d+) characters$/,
+    text: (m, e, h) => h.t('errors.giveReasonMax', { n: m[1] }),
+  },
+  { id: 'handoverBlocksCase', re: /^a handover of this inquiry is waiting: it cannot become a case meanwhile$/, text: (m, e, h) => h.t('errors.handoverBlocksCase') },
+  { id: 'inquiryNoTicket', re: /^a case from an inquiry takes no ticket$/, text: (m, e, h) => h.t('errors.inquiryNoTicket') },
+  {
+    id: 'inquiryQuery',
+    re: /^(box must be mine, inbox or scope|status must be open, answered, referred or converted|page and per_page must be positive)$/,
+    text: (m, e, h) => h.t('errors.queryInvalid'),
+  },
   {
     id: 'caseQuery',
     re: /^(view must be mine, first, scope or warn|unknown state|level goes with view=warn|level must be yellow, red or overdue)$/,
@@ -866,6 +900,7 @@ export function describeError(err, ctx) {
     ticketStatus: (k) => (te(`queue.status.${k}`) ? t(`queue.status.${k}`) : null),
     // a case's state in words, or null
     caseState: (k) => (te(`cases.state.${k}`) ? t(`cases.state.${k}`) : null),
+    inquiryStatus: (k) => (te(`inquiry.status.${k}`) ? t(`inquiry.status.${k}`) : null),
     throttled: (fromMessage) => {
       const n = Number.isFinite(e.retryAfter) && e.retryAfter > 0 ? e.retryAfter : Number(fromMessage)
       return Number.isFinite(n) && n > 0 ? t('errors.throttledSeconds', { n }) : t('errors.throttled')
