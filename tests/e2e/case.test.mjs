@@ -12,6 +12,9 @@
 //    paused; after the supplement it has moved by the paused working days.
 // 2. A staff member records a first inquiry and hands it over to a colleague; the
 //    colleague finds it in their inbox and accepts it, becoming its owner.
+// 3. A first inquiry becomes a case through its 转为办件 button: the registration form
+//    comes prefilled, the inquiry closes as converted, its owner is the case's
+//    first-inquiry owner.
 //
 // Set-up through the admin API as e2eadmin: two staff members of the hall (new logins per
 // run, so the file also runs twice against one database), the first assigned to w04 with
@@ -395,4 +398,55 @@ test('a first inquiry is recorded, handed over to a colleague, and the colleague
   assert.equal(done.owner_id, setup.colleagueId, 'the colleague owns it now')
   assert.equal(done.pending, null)
   assert.equal(done.first_owner_id, setup.staffId, 'the first owner is kept')
+})
+
+test('a first inquiry becomes a case in one step: the form is prefilled, the recorder stays the first-inquiry owner', async () => {
+  const citizen = `王五${RUN.slice(-4)}`
+  const inq = await (async () => {
+    const staff = new Admin()
+    await staff.login(STAFF.login, STAFF.password)
+    return staff.ok('POST', '/api/inquiries', {
+      citizen_name: citizen,
+      phone: `137${String(Date.now()).slice(-8)}`,
+      question: '个体工商户设立需要什么材料？',
+      item_code: ITEM,
+      channel: 'window',
+    }, [201])
+  })()
+  await withPage('inquiry-to-case', async (page) => {
+    await signIn(page, STAFF)
+    await page.goto(`${BASE_URL}/#/inquiries`)
+    const row = page.locator('[data-test=inquiry-table] tr', { has: page.locator('[data-test=inquiry-row-name]', { hasText: citizen }) })
+    await row.click()
+    const drawer = page.locator('[data-test=inquiry-drawer]')
+    await drawer.locator('[data-test=inquiry-status][data-status=open]').waitFor()
+    await drawer.locator('[data-test=inquiry-act-case]').click()
+    const dlg = page.locator('[data-test=case-register-dialog]')
+    await dlg.waitFor()
+    // prefilled from the inquiry: the citizen's name and the item with its materials
+    assert.equal(await dlg.locator('[data-test=applicant-name]').inputValue(), citizen)
+    await dlg.locator('[data-test=case-register-item-kind][data-kind=promised]').waitFor()
+    await dlg.locator('[data-test=applicant-phone]').fill(`137${String(Date.now()).slice(-8)}`)
+    await dlg.locator('[data-test=materials-all]').click()
+    const post = page.waitForResponse((r) => r.url().endsWith(`/api/inquiries/${inq.id}/case`) && r.request().method() === 'POST')
+    await dlg.locator('[data-test=case-register-submit]').click()
+    const res = await post
+    assert.equal(res.status(), 201, await res.text())
+    const out = await res.json()
+    assert.equal(JSON.parse(res.request().postData()).ticket_id, undefined, 'no ticket with an inquiry')
+    await dlg.locator('[data-test=case-number]', { hasText: out.case.number }).waitFor()
+    assert.equal((await dlg.locator('[data-test=case-query-code]').textContent()).trim(), out.query_code)
+    await dlg.locator('[data-test=case-register-close]').click()
+    // the inquiry is closed as converted, with a link to its case
+    await drawer.locator('[data-test=inquiry-status][data-status=converted]').waitFor()
+    await drawer.locator('[data-test=inquiry-event][data-kind=converted]').waitFor()
+    await drawer.locator('[data-test=inquiry-case-link]').click()
+    await page.waitForURL(new RegExp(`#/cases/${out.case.id}$`))
+    await page.locator('[data-test=case-first-owner]', { hasText: STAFF.name }).waitFor()
+    await page.locator('.cv-head [data-test=case-state][data-state=received]').waitFor()
+  })
+  const kase = await admin.ok('GET', `/api/cases/${(await admin.ok('GET', `/api/inquiries/${inq.id}`)).case_id}`)
+  assert.equal(kase.first_owner_id, setup.staffId, 'the inquiry’s owner is the case’s first-inquiry owner')
+  assert.equal(kase.inquiry_id, inq.id)
+  assert.equal(kase.applicant_name, citizen)
 })
