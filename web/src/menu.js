@@ -7,6 +7,7 @@
 //   icon      an @element-plus/icons-vue component
 //   roles     who sees it and may open it (admin, leader, supervisor, staff)
 //   component () => import('./views/…') — loaded on first visit
+//   props     (optional) props given to the page's component
 //   hidden    (optional) a route inside the layout with no menu entry of its own (an
 //             item's page); activeMenu names the entry highlighted while it is open
 //   landing   (optional) the roles for whom the page may be the start page after login
@@ -16,11 +17,31 @@
 // one entry here; router.js turns every page into a child route of AppLayout. Full-screen
 // pages without the layout (display, evaluator, kiosk, portal) are top-level routes in
 // router.js instead.
-import { Calendar, ChatLineSquare, Document, Files, Folder, Microphone, Monitor, OfficeBuilding, Setting, Timer } from '@element-plus/icons-vue'
+import {
+  Calendar,
+  ChatLineSquare,
+  DataAnalysis,
+  Document,
+  Files,
+  Folder,
+  Microphone,
+  Monitor,
+  OfficeBuilding,
+  Odometer,
+  PhoneFilled,
+  Setting,
+  Stamp,
+  Tickets,
+  Timer,
+  Warning,
+} from '@element-plus/icons-vue'
 
 export const ROLES = ['admin', 'leader', 'supervisor', 'staff']
 // The service catalogue is kept by administrators and read by window staff.
 const CATALOG_ROLES = ['admin', 'staff']
+// Cases (办件) watched from above: the leader board, efficiency statistics, follow-up calls
+// and accountability records (督查督办).
+const SUPERVISION_ROLES = ['admin', 'leader', 'supervisor']
 
 // The counter: window staff call and serve tickets (first, so it is their start page).
 const CONSOLE_ROLES = ['staff']
@@ -105,6 +126,55 @@ export const menu = [
         roles: ['admin'],
         component: () => import('./views/admin/QueueSettingsView.vue'),
       },
+      {
+        // a region's case rules: warnings, handover escalation, follow-up calls
+        key: 'admin-case-settings',
+        path: '/admin/case-settings',
+        titleKey: 'menu.caseSettings',
+        icon: Tickets,
+        roles: ['admin'],
+        component: () => import('./views/admin/CaseSettingsView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'supervision',
+    titleKey: 'menu.supervision',
+    icon: Odometer,
+    roles: SUPERVISION_ROLES,
+    children: [
+      {
+        key: 'leader-board',
+        path: '/leader/board',
+        titleKey: 'menu.caseBoard',
+        icon: Warning,
+        roles: SUPERVISION_ROLES,
+        component: () => import('./views/leader/BoardView.vue'),
+      },
+      {
+        key: 'leader-stats',
+        path: '/leader/stats',
+        titleKey: 'menu.caseStats',
+        icon: DataAnalysis,
+        roles: SUPERVISION_ROLES,
+        component: () => import('./views/leader/StatsView.vue'),
+      },
+      {
+        key: 'leader-followups',
+        path: '/leader/followups',
+        titleKey: 'menu.followups',
+        icon: PhoneFilled,
+        roles: SUPERVISION_ROLES,
+        component: () => import('./views/leader/FollowupsView.vue'),
+      },
+      {
+        key: 'leader-accountability',
+        path: '/leader/accountability',
+        titleKey: 'menu.accountability',
+        icon: Stamp,
+        roles: SUPERVISION_ROLES,
+        component: () => import('./views/leader/AccountabilityView.vue'),
+      },
     ],
   },
   {
@@ -131,6 +201,16 @@ export const menu = [
         component: () => import('./views/admin/CatalogItemView.vue'),
       },
     ],
+  },
+  {
+    // a staff member's own accountability record (责任追究记录, staff_id = self)
+    key: 'my-accountability',
+    path: '/my/accountability',
+    titleKey: 'menu.myAccountability',
+    icon: Stamp,
+    roles: ['staff'],
+    props: { mine: true },
+    component: () => import('./views/leader/AccountabilityView.vue'),
   },
   // Later: dashboard (leader), display / evaluator / kiosk set-up …
 ]

@@ -12,6 +12,7 @@ const layoutChildren = menuPages().map((page) => ({
   path: page.path.replace(/^\//, ''),
   name: page.key,
   component: page.component,
+  props: page.props || false,
   meta: { titleKey: page.titleKey, roles: page.roles, activeMenu: page.activeMenu || page.path },
 }))
 
@@ -42,6 +43,13 @@ const routes = [
         path: 'appointment',
         name: 'portal-appointment',
         component: () => import('./views/portal/PortalAppointment.vue'),
+        meta: { public: true },
+      },
+      // a case's progress by its number and the receipt's query code (办件查询)
+      {
+        path: 'case',
+        name: 'portal-case',
+        component: () => import('./views/portal/PortalCase.vue'),
         meta: { public: true },
       },
       // a hall's live waiting counts (also where a ticket's QR code leads)
