@@ -112,9 +112,10 @@ int api_queue_board_render(struct db *db, int64_t hall_id, char **text);
 /* Whether two rendered boards show the same (generated_at aside). */
 int api_queue_board_same(const char *a, const char *b);
 
-/* The compiled working-day calendar for this request: from the read cache
- * when nothing changed, else built and cached (api_calendar.c). Valid for the
- * request; NULL with an answer set on failure. */
+/* The compiled working-day calendar for this request: a copy in the
+ * request's arena of the read cache's (built and cached when the calendar
+ * changed), so it stays valid for the whole request, on the writer thread
+ * too; NULL with an answer set on failure (api_calendar.c). */
 struct calendar;
 const struct calendar *api_request_calendar(struct req *r);
 

@@ -16,8 +16,17 @@ const struct calendar *api_request_calendar(struct req *r)
     struct db *db = req_db(r);
     size_t len = 0;
     const struct calendar *c = db_cache_get(db, "calendar", &len);
-    if (c)
-        return c;
+    if (c) {
+        /* a copy: the cache entry may go at the next commit, and a write takes
+         * the calendar to the writer thread */
+        void *copy = arena_alloc(&r->arena, len);
+        if (!copy) {
+            req_error(r, ERR_NOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        memcpy(copy, c, len);
+        return copy;
+    }
     struct calendar *built = NULL;
     int rc = calendar_load(db, &built);
     if (rc < 0) {

@@ -359,3 +359,20 @@ test('lists: by number or name prefix, state, open; bad filters are 400', async 
   assert.equal(townView.json.total, 0, 'another tree does not see it');
   assertError(await townLeader.get('/api/cases', { query: { view: 'scope', node_id: nodes.hallA.id } }), 403, 'forbidden', 'node_id');
 });
+
+test('many registrations at once: each answered after its commit, numbers unique', async () => {
+  // each write takes the request's calendar to the writer thread while other
+  // commits drop the read cache it came from (a use-after-free once)
+  const mats = (await materialsOf(PROMISED)).map((m) => m.id);
+  const clerks = [staff, other];
+  const outs = await Promise.all(Array.from({ length: 300 }, (_, i) =>
+    clerks[i % 2].post('/api/cases', { item_code: PROMISED, applicant: person(), materials: mats })));
+  for (const r of outs) assertStatus(r, 201, 'concurrent register');
+  const numbers = new Set(outs.map((r) => r.json.case.number));
+  assert.equal(numbers.size, outs.length, 'every number once');
+  const accepted = await Promise.all(outs.map((r, i) => clerks[i % 2].post(`/api/cases/${r.json.case.id}/accept`, {})));
+  for (const r of accepted) {
+    assertStatus(r, 200, 'concurrent accept');
+    assert.equal(r.json.clock.promised_due, outs[0].json.case.clock.promised_due);
+  }
+});

@@ -48,7 +48,7 @@ const CONSOLE_ROLES = ['staff']
 // First inquiries (首问登记): anyone who meets citizens; cases (办件): their handlers, and
 // leaders and supervisors who follow them.
 const INQUIRY_ROLES = ['staff', 'leader', 'supervisor']
-const CASE_ROLES = ['staff', 'leader', 'supervisor']
+const CASE_ROLES = ['staff', 'leader', 'supervisor', 'admin']
 
 export const menu = [
   {
@@ -107,6 +107,8 @@ export const menu = [
         titleKey: 'menu.org',
         icon: OfficeBuilding,
         roles: ROLES,
+        // leaders and supervisors start on the board (督办看板)
+        landing: ['admin'],
         component: () => import('./views/admin/OrgView.vue'),
       },
       {
@@ -115,6 +117,8 @@ export const menu = [
         titleKey: 'menu.calendar',
         icon: Calendar,
         roles: ROLES,
+        // leaders and supervisors start on the board (督办看板)
+        landing: ['admin'],
         component: () => import('./views/admin/CalendarView.vue'),
       },
       {
