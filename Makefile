@@ -99,7 +99,8 @@ test-e2e: build/chuangkou web
 test-fuzz:
 	@bash tests/fuzz/run.sh
 
-build/bench/due_bench: bench/due_bench.c $(REL_OBJS)
+# in-process microbenchmarks, linked against the release objects
+build/bench/due_bench build/bench/case_scan: build/bench/%: bench/%.c $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
 
@@ -108,7 +109,8 @@ build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 
-bench: deps all build/bench/due_bench build/bench/lifecycle build/bench/sse_fanout
+bench: deps all build/bench/due_bench build/bench/case_scan build/bench/lifecycle \
+	build/bench/sse_fanout build/bench/case_register
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 

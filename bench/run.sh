@@ -7,9 +7,9 @@
 #
 #   case  ops_per_s  p50_ms  p99_ms  ref_case  ref_ops_per_s  ratio
 #
-# Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, board_read,
-# sse_fanout, due_date (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2
-# decimals.
+# Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, case_register,
+# board_read, sse_fanout, due_date, overdue_scan (see bench/README.md); ratio = ops_per_s /
+# ref_ops_per_s with 2 decimals.
 #
 # NOTE on the idle_rss_mb row: it is a memory reading, not a throughput case. Its value
 # (VmRSS of the server in MB, read from /proc/PID/status ~2 s after start-up and login,
@@ -22,9 +22,14 @@
 #   BENCH_WARMUP    warm-up duration, s (default 2; 0 = none)
 #   BENCH_THREADS, BENCH_CONNS   wrk -t / -c (default 2 / 32)
 #   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read
-#                   catalog_read ticket_lifecycle board_read sse_fanout due_date idle_rss_mb")
+#                   catalog_read ticket_lifecycle case_register board_read sse_fanout due_date
+#                   overdue_scan idle_rss_mb")
 #   BENCH_LC_CLIENTS   ticket_lifecycle: concurrent clients = staff = windows (default 64)
 #   BENCH_LC_PER_SERIES   ticket_lifecycle: windows serving each series (default 4)
+#   BENCH_CR_CLIENTS   case_register: concurrent clients = staff (default 64)
+#   BENCH_CR_ITEM   case_register: the promised item registered (default GJJ-TQ-001)
+#   BENCH_SCAN_ROWS, BENCH_SCAN_RUNS   overdue_scan: open cases (1000000) and timed
+#                   scans (20)
 #   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
 #                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
@@ -43,14 +48,19 @@ BENCH_SUMMARY=$BENCH_OUT/summary.tsv
 source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
-BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle board_read \
-sse_fanout due_date idle_rss_mb}
+BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle \
+case_register board_read sse_fanout due_date overdue_scan idle_rss_mb}
 # queue cases: lifecycle clients (one staff member and one window each), SSE streams
 BENCH_LC_CLIENTS=${BENCH_LC_CLIENTS:-64}
 BENCH_LC_PER_SERIES=${BENCH_LC_PER_SERIES:-4}
 BENCH_SSE_SUBS=${BENCH_SSE_SUBS:-1000}
 BENCH_SSE_CALLS=${BENCH_SSE_CALLS:-50}
 BENCH_SSE_INTERVAL_MS=${BENCH_SSE_INTERVAL_MS:-100}
+# case cases: registering clients (one staff member each), the item, the scan's size
+BENCH_CR_CLIENTS=${BENCH_CR_CLIENTS:-64}
+BENCH_CR_ITEM=${BENCH_CR_ITEM:-GJJ-TQ-001}
+BENCH_SCAN_ROWS=${BENCH_SCAN_ROWS:-1000000}
+BENCH_SCAN_RUNS=${BENCH_SCAN_RUNS:-20}
 BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
@@ -303,20 +313,27 @@ staff_login() {
     [[ -n $S_COOKIE && -n $S_CSRF ]] || bench_die "login as $login: no cookie or csrf_token"
 }
 
+# new_staff LOGIN NAME: a new staff member (role staff, password BENCH_STAFF_PASSWORD)
+# whose home node is hall A; prints the id
+new_staff() {
+    local login=$1 name=$2 body
+    body="{\"login\":\"$login\",\"name\":\"$name\",\"role\":\"staff\","
+    body+="\"password\":\"$BENCH_STAFF_PASSWORD\",\"node_id\":$HALL_ID}"
+    api POST /api/staff "$body"
+    api_expect "POST /api/staff ($login)" 201
+    jq -r '.id' "$API_OUT"
+}
+
 # bench_window CODE NAME SERIES_ID FILE: a new window CODE in hall A with a new staff
 # member (login CODE) assigned to it, serving SERIES_ID only, the staff member logged in
 # and working there (open). Appends "WINDOW_ID<TAB>SERIES_ID<TAB>COOKIE<TAB>CSRF" to FILE.
 bench_window() {
-    local code=$1 name=$2 series=$3 file=$4 wid sid body
+    local code=$1 name=$2 series=$3 file=$4 wid sid
     api POST /api/org/nodes \
         "{\"parent_id\":$HALL_ID,\"kind\":\"window\",\"code\":\"$code\",\"name\":\"$name\"}"
     api_expect "POST /api/org/nodes (window $code in hall $HALL_ID)" 201
     wid=$(jq -r '.id' "$API_OUT")
-    body="{\"login\":\"$code\",\"name\":\"$name\",\"role\":\"staff\","
-    body+="\"password\":\"$BENCH_STAFF_PASSWORD\",\"node_id\":$HALL_ID}"
-    api POST /api/staff "$body"
-    api_expect "POST /api/staff ($code)" 201
-    sid=$(jq -r '.id' "$API_OUT")
+    sid=$(new_staff "$code" "$name")
     api POST "/api/staff/$sid/assignments" "{\"window_id\":$wid}"
     api_expect "POST /api/staff/$sid/assignments {window_id:$wid}" 201
     api PUT "/api/windows/$wid/profile" "{\"series_ids\":[$series],\"mode\":\"longest_wait\"}"
@@ -492,18 +509,24 @@ case_ticket_lifecycle() {
         bench_warn "ticket_lifecycle: $(bench_kv "$line" errors) errors - the numbers are" \
             "suspect (see $BENCH_OUT/lifecycle.log)"
     fi
-    # the server's group commit and CPU over the whole driver run (warm-up and drain too)
-    awk -v a="$m0" -v b="$m1" -v t="$t0 $t1" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+    server_run_stats ticket_lifecycle "$m0" "$m1" "$t0" "$t1" $((c1 - c0))
+    lc_crosscheck "$line"
+    bench_row ticket_lifecycle "$(bench_kv "$line" ops_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)"
+}
+
+# server_run_stats NAME COUNTERS0 COUNTERS1 T0 T1 CPU_TICKS: log the server's CPU and
+# group commit over a driver's whole run (warm-up and drain too), from commit_counters
+# and _bench_proc_ticks taken before and after
+server_run_stats() {
+    awk -v name="$1" -v a="$2" -v b="$3" -v t="$4 $5" -v c="$6" -v hz="$(getconf CLK_TCK)" '
         BEGIN { split(a, x, " "); split(b, y, " "); split(t, d, " ")
         n = y[1] - x[1]; j = y[2] - x[2]; s = d[2] - d[1]; if (s <= 0) exit
-        printf "[bench] ticket_lifecycle: during the run the server used %.0f%% of one core", \
+        printf "[bench] %s: during the run the server used %.0f%% of one core", name, \
             100 * c / hz / s
         if (n > 0) printf "; %d commits (%.0f/s), %.1f writes per commit on average", \
             n, n / s, j / n
         printf "\n" }' >&2
-    lc_crosscheck "$line"
-    bench_row ticket_lifecycle "$(bench_kv "$line" ops_per_s)" "$(bench_kv "$line" p50_ms)" \
-        "$(bench_kv "$line" p99_ms)"
 }
 
 # commit_counters: "COMMITS WRITES" from the server's /metrics (0 0 when absent)
@@ -551,6 +574,122 @@ lc_crosscheck() {
         bench_warn "ticket_lifecycle: GET /api/halls/$HALL_ID/stats?by=series counts $served" \
             "served in the Y* series, the driver finished $finished (+1 by hand)"
     fi
+}
+
+# the case_register clients: BENCH_CR_CLIENTS staff members bench-cNN of hall A (no
+# window: a case is registered at the staff member's home node), logged in; lines
+# "STAFF_ID<TAB>COOKIE<TAB>CSRF" in $T/cr_clients.tsv
+CR_READY=0
+cr_setup() {
+    ((CR_READY)) && return 0
+    local t0=$SECONDS lane i pids=()
+    : >"$T/cr_clients.tsv"
+    # two lanes (password hashing: ~80 ms per account and per login); logins only
+    # succeed, so the throttle (failed logins per account and address) never bites
+    for lane in 1 2; do
+        (
+            for ((i = lane; i <= BENCH_CR_CLIENTS; i += 2)); do
+                local login sid
+                login=$(printf 'bench-c%02d' "$i")
+                sid=$(new_staff "$login" "压测办件$i")
+                staff_login "$login"
+                printf '%s\t%s\t%s\n' "$sid" "$S_COOKIE" "$S_CSRF" >>"$T/cr_clients.tsv"
+            done
+        ) &
+        pids+=($!)
+    done
+    for lane in "${pids[@]}"; do
+        wait "$lane" || bench_die "case_register: setting up the staff failed (see above)"
+    done
+    (($(wc -l <"$T/cr_clients.tsv") == BENCH_CR_CLIENTS)) ||
+        bench_die "case_register: only $(wc -l <"$T/cr_clients.tsv") of" \
+            "$BENCH_CR_CLIENTS clients set up"
+    bench_log "case_register: $BENCH_CR_CLIENTS staff set up in $((SECONDS - t0)) s"
+    CR_READY=1
+}
+
+# cr_count STATE: how many cases in STATE the admin sees (total of GET /api/cases)
+cr_count() {
+    api GET "/api/cases?view=scope&state=$1&per_page=1"
+    api_expect "GET /api/cases?view=scope&state=$1" 200
+    jq -r '.total' "$API_OUT"
+}
+
+case_case_register() {
+    local drv=$ROOT/build/bench/case_register
+    [[ -x $drv ]] ||
+        bench_die "case_register: $drv not found - build it (make build/bench/case_register)"
+    # the item's materials: every one is handed in, so the case can be accepted
+    local item=$BENCH_CR_ITEM mats kind
+    api GET "/api/catalog/items/$item"
+    api_expect "GET /api/catalog/items/$item" 200
+    kind=$(jq -r '.kind // empty' "$API_OUT")
+    mats=$(jq -r '[.materials[]?.id] | map(tostring) | join(",")' "$API_OUT")
+    [[ -n $mats ]] || bench_die "case_register: item $item has no materials"
+    [[ $kind == promised ]] ||
+        bench_warn "case_register: $item is a '$kind' item, not a promised one (承诺件)"
+    cr_setup
+    # one case by hand first, so a missing or changed endpoint shows plainly
+    local sid c x cid body
+    IFS=$'\t' read -r sid c x <"$T/cr_clients.tsv"
+    body="{\"item_code\":\"$item\",\"applicant\":{\"name\":\"张三\",\"phone\":\"13800000000\"},"
+    body+="\"materials\":[$mats]}"
+    api POST /api/cases "$body" "$c" "$x"
+    api_expect "POST /api/cases {item_code:$item} (as staff $sid)" 201
+    cid=$(jq -r '.case.id // empty' "$API_OUT")
+    [[ -n $cid && $(jq -r '.case.state // empty' "$API_OUT") == received ]] ||
+        bench_die "POST /api/cases: expected a case in state received, got" \
+            "$(head -c 300 "$API_OUT")"
+    api POST "/api/cases/$cid/accept" "{}" "$c" "$x"
+    api_expect "POST /api/cases/$cid/accept" 200
+    [[ $(jq -r '.state // empty' "$API_OUT") == accepted ]] ||
+        bench_die "POST /api/cases/$cid/accept: expected state accepted, got" \
+            "$(head -c 300 "$API_OUT")"
+    local accepted0 received0
+    accepted0=$(cr_count accepted)
+    received0=$(cr_count received)
+
+    local raw=$BENCH_OUT/case_register.txt rc=0 m0 m1 t0 t1 c0 c1 line
+    m0=$(commit_counters)
+    c0=$(_bench_proc_ticks "$SRV_PID")
+    t0=$(date +%s.%N)
+    bench_log "case_register: $BENCH_CR_CLIENTS clients, ${BENCH_WARMUP}s warm-up +" \
+        "${BENCH_SECONDS}s (register $item with materials [$mats] -> accept)"
+    "$drv" --port "$SRV_PORT" --clients "$T/cr_clients.tsv" --item "$item" --materials "$mats" \
+        --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP" --progress \
+        >"$raw" 2>"$BENCH_OUT/case_register.log" || rc=$?
+    ((rc == 0 || rc == 2)) ||
+        { cat "$BENCH_OUT/case_register.log" >&2; bench_die "case_register: driver failed"; }
+    t1=$(date +%s.%N)
+    c1=$(_bench_proc_ticks "$SRV_PID")
+    m1=$(commit_counters)
+    line=$(tail -n 1 "$raw")
+    [[ $line == lifecycles=* ]] ||
+        { cat "$BENCH_OUT/case_register.log" >&2; bench_die "case_register: no result"; }
+    bench_log "case_register: $line"
+    if ((rc == 2)); then
+        grep -v ' t=' "$BENCH_OUT/case_register.log" | head -n 12 >&2 || true
+        bench_warn "case_register: $(bench_kv "$line" errors) errors - the numbers are" \
+            "suspect (see $BENCH_OUT/case_register.log)"
+    fi
+    server_run_stats case_register "$m0" "$m1" "$t0" "$t1" $((c1 - c0))
+    # the server must agree: every case the driver registered is accepted, none left
+    local reg acc accepted1 received1
+    reg=$(bench_kv "$line" registered_total)
+    acc=$(bench_kv "$line" accepted_total)
+    accepted1=$(cr_count accepted)
+    received1=$(cr_count received)
+    if [[ $reg == "$acc" && $((accepted1 - accepted0)) == "$acc" && $received1 == "$received0" ]]
+    then
+        bench_log "case_register: cross-check ok: the server counts $((accepted1 - accepted0))" \
+            "more accepted cases (the driver's $acc), none left received"
+    else
+        bench_warn "case_register: the driver registered $reg and accepted $acc cases; the" \
+            "server counts $((accepted1 - accepted0)) more accepted and" \
+            "$((received1 - received0)) more received"
+    fi
+    bench_row case_register "$(bench_kv "$line" ops_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)"
 }
 
 case_board_read() {
@@ -606,6 +745,31 @@ case_due_date() {
     bench_row due_date "$(awk '{print $2}' <<<"$out")" "" ""
 }
 
+case_overdue_scan() {
+    # in process: case_warn_scan over BENCH_SCAN_ROWS open cases on a fresh SQLite
+    # database, against the same question answered by a full table scan
+    local drv=$ROOT/build/bench/case_scan line rc=0
+    [[ -x $drv ]] ||
+        bench_die "overdue_scan: $drv not found - build it (make build/bench/case_scan)"
+    bench_log "overdue_scan: loading $BENCH_SCAN_ROWS open cases, then $BENCH_SCAN_RUNS scans" \
+        "each way"
+    "$drv" --rows "$BENCH_SCAN_ROWS" --runs "$BENCH_SCAN_RUNS" --dir "$T" \
+        >"$BENCH_OUT/case_scan.txt" 2>"$BENCH_OUT/case_scan.log" || rc=$?
+    line=$(tail -n 1 "$BENCH_OUT/case_scan.txt")
+    if ((rc != 0)) || [[ $line != rows=* ]]; then
+        cat "$BENCH_OUT/case_scan.log" >&2
+        bench_die "overdue_scan: build/bench/case_scan failed"
+    fi
+    grep -E 'loaded|plan' "$BENCH_OUT/case_scan.log" | sed 's/^/[bench] overdue_scan: /' >&2
+    bench_log "overdue_scan: $line"
+    local ref_ops
+    ref_ops=$(bench_kv "$line" ref_scans_per_s)
+    bench_row overdue_scan "$(bench_kv "$line" scans_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)" overdue_scan_full "$ref_ops"
+    bench_row overdue_scan_full "$ref_ops" "$(bench_kv "$line" ref_p50_ms)" \
+        "$(bench_kv "$line" ref_p99_ms)"
+}
+
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
@@ -628,7 +792,7 @@ main() {
         declare -F "case_$c" >/dev/null || bench_die "unknown case '$c'"
         case $c in
         nginx_static) need_nginx=1 ;;
-        due_date) ;;
+        due_date | overdue_scan) ;;
         *) need_server=1 ;;
         esac
     done
