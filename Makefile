@@ -109,6 +109,11 @@ build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 
+# a per-statement SQL profile of a server (LD_PRELOAD; see bench/sqlprof.c)
+build/bench/sqlprof.so: bench/sqlprof.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -shared -fPIC -o $@ $< -lsqlite3 -lpthread
+
 bench: deps all build/bench/due_bench build/bench/case_scan build/bench/lifecycle \
 	build/bench/sse_fanout build/bench/case_register
 	@bash scripts/deps.sh bench
