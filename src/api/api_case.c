@@ -215,6 +215,7 @@ struct cop {
     int approve;
     char code[CASE_QUERY_CODE_LEN + 1];
     int with_code;
+    int render; /* answer with the case q->id, read after the commit */
 };
 
 static struct cop *cop_new(struct req *r)
@@ -229,23 +230,32 @@ static struct cop *cop_new(struct req *r)
     return q;
 }
 
-/* the case as answered after a write (read inside the transaction) */
+/* A write's run function leaves the case to answer in q->id; the answer is
+ * read and rendered after the commit on the HTTP thread, so the writer does
+ * not spend its time on JSON. */
 static int result_case(struct db *db, struct cop *q, struct err *e)
 {
-    struct arena a = {0};
+    (void)db;
+    (void)e;
+    q->render = 1;
+    return 0;
+}
+
+static int case_after(struct req *r, int rc, struct err *e)
+{
+    struct cop *q = r->job.arg;
+    if (rc < 0 || !q->render)
+        return api_op_after(r, rc, e);
     struct case_rec c;
-    int rc = case_get(db, NULL, q->cal, q->id, q->now, &a, &c, e);
-    if (rc == 0) {
-        json_t *full = api_case_full_json(&q->op.who, &c, q->now);
-        if (q->with_code)
-            q->op.result = json_pack("{s:o*,s:s}", "case", full, "query_code", q->code);
-        else
-            q->op.result = full;
-        if (!q->op.result)
-            rc = err_set(e, ERR_NOMEM, NULL, "out of memory");
-    }
-    arena_reset(&a);
-    return rc;
+    struct err ge = {0};
+    if (case_get(req_db(r), NULL, q->cal, q->id, q->now, &r->arena, &c, &ge) < 0)
+        return req_fail(r, &ge);
+    json_t *full = api_case_full_json(&q->op.who, &c, q->now);
+    json_t *res =
+        q->with_code ? json_pack("{s:o*,s:s}", "case", full, "query_code", q->code) : full;
+    if (!res)
+        return req_error(r, ERR_NOMEM, NULL, "out of memory");
+    return req_json(r, q->op.status ? q->op.status : 200, res);
 }
 
 static int calendar_fail(struct err *e, int rc, int missing)
@@ -400,7 +410,7 @@ static int api_cases_create(struct req *r)
         return REQ_DONE;
     q->op.run = run_register;
     q->op.status = 201;
-    return api_submit(r, &q->op);
+    return api_submit_with(r, &q->op, case_after);
 }
 
 static int run_act(struct db *db, struct api_op *op, struct err *e)
@@ -480,7 +490,7 @@ static int api_cases_act(struct req *r)
         return REQ_DONE;
     q->op.run = run_act;
     q->op.status = 200;
-    return api_submit(r, &q->op);
+    return api_submit_with(r, &q->op, case_after);
 }
 
 static int run_transfer(struct db *db, struct api_op *op, struct err *e)
@@ -505,7 +515,7 @@ static int api_cases_transfer(struct req *r)
     if (api_body(r, f, 2) < 0 || !(q->cal = api_request_calendar(r)))
         return REQ_DONE;
     q->op.run = run_transfer;
-    return api_submit(r, &q->op);
+    return api_submit_with(r, &q->op, case_after);
 }
 
 static int run_extension(struct db *db, struct api_op *op, struct err *e)
@@ -536,7 +546,7 @@ static int api_cases_extension(struct req *r)
         return REQ_DONE;
     q->op.run = run_extension;
     q->op.status = 201;
-    return api_submit(r, &q->op);
+    return api_submit_with(r, &q->op, case_after);
 }
 
 static int run_ext_decide(struct db *db, struct api_op *op, struct err *e)
@@ -570,7 +580,7 @@ static int ext_decide(struct req *r, int approve)
         return REQ_DONE;
     q->approve = approve;
     q->op.run = run_ext_decide;
-    return api_submit(r, &q->op);
+    return api_submit_with(r, &q->op, case_after);
 }
 
 static int api_extension_approve(struct req *r)

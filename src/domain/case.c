@@ -483,10 +483,11 @@ static const char SQL_INSERT[] =
     " inquiry_id, window_id, applicant_kind, applicant_name, phone_enc, phone_hash, phone_mask,"
     " id_enc, id_mask, org_code, agent_name, agent_phone_enc, agent_phone_mask, agent_id_enc,"
     " agent_id_mask, modes, state, open, received_day, received_at, promised_limit,"
-    " promised_unit, legal_limit, legal_unit, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
+    " promised_unit, legal_limit, legal_unit, created_at, updated_at, promised_due, legal_due,"
+    " yellow_day, next_warn_day) VALUES (?1, ?2, ?3, ?4,"
     " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
-    " ?24, ?25, ?26, ?27, ?28, ?29, ?30, 'received', 1, ?31, ?32, ?33, ?34, ?35, ?36, ?32, ?32)"
-    " RETURNING id";
+    " ?24, ?25, ?26, ?27, ?28, ?29, ?30, 'received', 1, ?31, ?32, ?33, ?34, ?35, ?36, ?32, ?32,"
+    " ?37, ?38, ?39, ?40) RETURNING id";
 
 static void bind_opt_id(struct db_stmt *st, int idx, int64_t v)
 {
@@ -629,6 +630,28 @@ int case_register(struct db *db, const struct actor *who, const struct calendar 
     }
     char number[CASE_NUMBER_MAX + 1], qh[CRYPTO_SHA256_HEX];
     int64_t region = case_region_of(node.path);
+    /* the clock from the start (no pauses yet): its dates go into the row */
+    struct case_clock ck, legal;
+    char next[DATE_TEXT] = "";
+    memset(&ck, 0, sizeof(ck));
+    memset(&legal, 0, sizeof(legal));
+    if (strcmp(v.kind, "promised") == 0) {
+        struct case_settings cs;
+        int lmissing = 0;
+        if ((rc = case_settings_get(db, region, &cs)) < 0)
+            return dbfail(e, rc);
+        rc = case_clock_compute(cal, received, v.promised_limit, v.promised_unit, NULL, 0, today,
+                                cs.yellow_pct, 1, &ck, missing_year);
+        if (rc < 0)
+            return calfail(e, rc, *missing_year);
+        rc = case_clock_compute(cal, received, v.legal_limit, v.legal_unit, NULL, 0, today,
+                                cs.yellow_pct, 1, &legal, &lmissing);
+        if (rc == ERR_CALENDAR)
+            legal.promised_due[0] = '\0'; /* known once the year is imported */
+        else if (rc < 0)
+            return calfail(e, rc, lmissing);
+        next_threshold(ck.yellow_day, ck.promised_due, 0, next);
+    }
     if ((rc = next_number(db, region, today, number, sizeof(number))) < 0)
         return dbfail(e, rc);
     make_code(query_code);
@@ -672,6 +695,10 @@ int case_register(struct db *db, const struct actor *who, const struct calendar 
     db_bind_text(st, 34, v.promised_unit);
     db_bind_int64(st, 35, v.legal_limit);
     db_bind_text(st, 36, v.legal_unit);
+    bind_day(st, 37, ck.promised_due);
+    bind_day(st, 38, legal.promised_due);
+    bind_day(st, 39, ck.yellow_day);
+    bind_day(st, 40, next);
     rc = db_step(st);
     *id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_finalize(st);
@@ -706,10 +733,8 @@ int case_register(struct db *db, const struct actor *who, const struct calendar 
              in->note && *in->note ? (ticket_id || in->inquiry_id ? ": " : "") : "",
              in->note ? in->note : "");
     rc = case_event_add(db, who, *id, "registered", NULL, "received", node.id, detail, now);
-    if (rc == 0)
-        rc = case_refresh(db, cal, *id, today, missing_year);
     if (rc < 0)
-        return calfail(e, rc, *missing_year);
+        return dbfail(e, rc);
     if (in->complete_now) {
         struct crow r;
         if ((rc = load_row(db, *id, &r, e)) < 0)
@@ -726,12 +751,14 @@ static int set_state(struct db *db, const struct actor *who, struct crow *r, enu
 {
     struct db_stmt *st = NULL;
     int open = to != CASE_COMPLETED && to != CASE_RETURNED && to != CASE_WITHDRAWN;
+    /* staying open touches no indexed column; closing leaves the warning
+     * indexes (open, next_warn_day) */
     int rc = db_prepare(db,
-                        "UPDATE case_file SET state = ?2, open = ?3, updated_at = ?4,"
-                        " closed_at = CASE WHEN ?3 = 0 THEN ?4 ELSE closed_at END,"
-                        " closed_day = CASE WHEN ?3 = 0 THEN ?5 ELSE closed_day END,"
-                        " next_warn_day = CASE WHEN ?3 = 0 THEN NULL ELSE next_warn_day END"
-                        " WHERE id = ?1",
+                        open ? "UPDATE case_file SET state = ?2, updated_at = ?4"
+                               " WHERE id = ?1 AND ?3 = 1 AND ?5 <> ''"
+                             : "UPDATE case_file SET state = ?2, open = ?3, updated_at = ?4,"
+                               " closed_at = ?4, closed_day = ?5, next_warn_day = NULL"
+                               " WHERE id = ?1",
                         &st);
     if (rc < 0)
         return rc;
@@ -1068,7 +1095,8 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
     default:
         return err_set(e, ERR_INVALID, NULL, "unknown action");
     }
-    if (rc == 0) {
+    /* a pause or a resume moves no state but is an update */
+    if (rc == 0 && (act == CASE_ACT_PAUSE || act == CASE_ACT_RESUME)) {
         struct db_stmt *st = NULL;
         rc = db_prepare(db, "UPDATE case_file SET updated_at = ?2 WHERE id = ?1", &st);
         if (rc == 0) {
@@ -1079,7 +1107,9 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
             rc = rc < 0 ? rc : 0;
         }
     }
-    if (rc == 0)
+    /* only the clock's stops and restarts move the deadlines */
+    if (rc == 0 && (act == CASE_ACT_SUPPLEMENT_REQUEST || act == CASE_ACT_SUPPLEMENT ||
+                    act == CASE_ACT_PAUSE || act == CASE_ACT_RESUME))
         rc = case_refresh(db, cal, id, today, missing_year);
     return rc < 0 ? calfail(e, rc, *missing_year) : 0;
 }

@@ -144,7 +144,7 @@ CREATE INDEX case_file_first ON case_file (first_owner_id, id);
 CREATE INDEX case_file_path ON case_file (node_path, id);
 CREATE INDEX case_file_ticket ON case_file (ticket_id) WHERE ticket_id IS NOT NULL;
 -- warnings: every yellow, red or overdue open case is yellow_day <= today
-CREATE INDEX case_file_yellow ON case_file (yellow_day, promised_due, id) WHERE open = 1;
+CREATE INDEX case_file_yellow ON case_file (yellow_day, promised_due, open) WHERE open = 1;
 -- the notification sweep
 CREATE INDEX case_file_next_warn ON case_file (next_warn_day) WHERE next_warn_day IS NOT NULL;
 -- efficiency statistics over completed cases

@@ -689,7 +689,7 @@ export const RULES = [
   },
   {
     id: 'caseQuery',
-    re: /^(view must be mine, first, scope or warn|unknown state|level goes with view=warn|level must be yellow, red or overdue)$/,
+    re: /^(view must be mine, first, scope or warn|unknown state|level goes with view=warn|level must be yellow, red or overdue|mine must be 0 or 1)$/,
     text: (m, e, h) => h.t('errors.queryInvalid'),
   },
 
