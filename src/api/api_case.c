@@ -210,7 +210,7 @@ struct cop {
     struct case_input in;
     enum case_action act;
     struct case_action_args args;
-    int64_t staff_id, days;
+    int64_t staff_id, days, ext_id;
     const char *note, *reason;
     int approve;
     char code[CASE_QUERY_CODE_LEN + 1];
@@ -227,6 +227,20 @@ static struct cop *cop_new(struct req *r)
     }
     memset(q, 0, sizeof(*q));
     q->now = now_s();
+    return q;
+}
+
+/* The start of a staff write on one case or extension request (path
+ * parameter 0 into q->id): NULL with the answer given on failure. */
+static struct cop *case_op(struct req *r, const char *what)
+{
+    struct cop *q = cop_new(r);
+    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+        return NULL;
+    if (req_param_id(r, 0, &q->id) < 0) {
+        req_error(r, ERR_NOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
     return q;
 }
 
@@ -442,11 +456,9 @@ static const struct {
 /* POST /api/cases/{id}/{action} */
 static int api_cases_act(struct req *r)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "case");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such case");
     const char *name = r->nparams > 1 ? r->params[1] : "";
     int found = 0;
     for (size_t i = 0; i < sizeof(ACTIONS) / sizeof(ACTIONS[0]); i++)
@@ -503,11 +515,9 @@ static int run_transfer(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/cases/{id}/transfer {staff_id, note} */
 static int api_cases_transfer(struct req *r)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "case");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such case");
     struct jfield f[] = {
         {"staff_id", JF_INT, 1, &q->staff_id, 1, INT64_MAX, NULL},
         {"note", JF_STRING, 0, &q->note, 0, CASE_TEXT_MAX, NULL},
@@ -533,11 +543,9 @@ static int run_extension(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/cases/{id}/extensions {days, reason} */
 static int api_cases_extension(struct req *r)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "case");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such case");
     struct jfield f[] = {
         {"days", JF_INT, 1, &q->days, 1, CALENDAR_MAX_LIMIT, NULL},
         {"reason", JF_STRING, 1, &q->reason, 1, CASE_TEXT_MAX, NULL},
@@ -553,7 +561,7 @@ static int run_ext_decide(struct db *db, struct api_op *op, struct err *e)
 {
     struct cop *q = (struct cop *)op;
     int missing = 0;
-    int rc = case_extension_decide(db, &op->who, q->cal, q->staff_id, q->approve, q->note, q->now,
+    int rc = case_extension_decide(db, &op->who, q->cal, q->ext_id, q->approve, q->note, q->now,
                                    &missing, e);
     if (rc < 0)
         return calendar_fail(e, rc, missing);
@@ -561,7 +569,7 @@ static int run_ext_decide(struct db *db, struct api_op *op, struct err *e)
     rc = db_prepare(db, "SELECT case_id FROM case_extension WHERE id = ?1", &st);
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
-    db_bind_int64(st, 1, q->staff_id);
+    db_bind_int64(st, 1, q->ext_id);
     if (db_step(st) == DB_ROW)
         q->id = db_col_int64(st, 0);
     db_finalize(st);
@@ -570,11 +578,11 @@ static int run_ext_decide(struct db *db, struct api_op *op, struct err *e)
 
 static int ext_decide(struct req *r, int approve)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "extension request");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->staff_id) < 0) /* the extension's id */
-        return req_error(r, ERR_NOTFOUND, NULL, "no such extension request");
+    q->ext_id = q->id;
+    q->id = 0; /* the case: known after the decision */
     struct jfield f[] = {{"note", JF_STRING, 0, &q->note, 0, CASE_TEXT_MAX, NULL}};
     if (api_body(r, f, 1) < 0 || !(q->cal = api_request_calendar(r)))
         return REQ_DONE;
@@ -606,11 +614,9 @@ static int run_query_code(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/cases/{id}/query-code */
 static int api_cases_query_code(struct req *r)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "case");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such case");
     if (api_body(r, NULL, 0) < 0)
         return REQ_DONE;
     q->op.run = run_query_code;
@@ -632,11 +638,9 @@ static int run_contact(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/cases/{id}/contact: the full numbers for a call (audited) */
 static int api_cases_contact(struct req *r)
 {
-    struct cop *q = cop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0)
+    struct cop *q = case_op(r, "case");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such case");
     if (api_body(r, NULL, 0) < 0)
         return REQ_DONE;
     q->op.run = run_contact;

@@ -130,6 +130,23 @@ static const char *dup(struct arena *a, struct db_stmt *st, int col)
     return arena_strdup(a, db_col_text(st, col));
 }
 
+/* Room for one more element in an arena array of n elements of size bytes
+ * (doubling *cap); NULL when out of memory. */
+static void *grow(struct arena *a, void **arr, int n, int *cap, size_t size)
+{
+    if (n == *cap) {
+        int ncap = *cap ? *cap * 2 : 8;
+        void *p = arena_alloc(a, size * (size_t)ncap);
+        if (!p)
+            return NULL;
+        if (n)
+            memcpy(p, *arr, size * (size_t)n);
+        *arr = p;
+        *cap = ncap;
+    }
+    return (char *)*arr + size * (size_t)n;
+}
+
 /* the pauses of a case, oldest first */
 static int read_pauses(struct db *db, int64_t id, struct arena *a, struct case_pause_row **out,
                        int *n)
@@ -146,19 +163,12 @@ static int read_pauses(struct db *db, int64_t id, struct arena *a, struct case_p
     db_bind_int64(st, 1, id);
     int cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            int ncap = cap ? cap * 2 : 4;
-            struct case_pause_row *p = arena_alloc(a, sizeof(*p) * (size_t)ncap);
-            if (!p) {
-                rc = ERR_NOMEM;
-                break;
-            }
-            if (*n)
-                memcpy(p, *out, sizeof(*p) * (size_t)*n);
-            *out = p;
-            cap = ncap;
+        struct case_pause_row *p = grow(a, (void **)out, *n, &cap, sizeof(*p));
+        if (!p) {
+            rc = ERR_NOMEM;
+            break;
         }
-        struct case_pause_row *p = &(*out)[(*n)++];
+        (*n)++;
         p->id = db_col_int64(st, 0);
         p->kind = dup(a, st, 1);
         p->stop_day = dup(a, st, 2);
@@ -308,19 +318,12 @@ static int read_events(struct db *db, struct case_rec *r, struct arena *a)
     db_bind_int64(st, 1, r->id);
     int cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (r->nevents == cap) {
-            int ncap = cap ? cap * 2 : 16;
-            struct case_event_row *p = arena_alloc(a, sizeof(*p) * (size_t)ncap);
-            if (!p) {
-                rc = ERR_NOMEM;
-                break;
-            }
-            if (r->nevents)
-                memcpy(p, r->events, sizeof(*p) * (size_t)r->nevents);
-            r->events = p;
-            cap = ncap;
+        struct case_event_row *ev = grow(a, (void **)&r->events, r->nevents, &cap, sizeof(*ev));
+        if (!ev) {
+            rc = ERR_NOMEM;
+            break;
         }
-        struct case_event_row *ev = &r->events[r->nevents++];
+        r->nevents++;
         ev->id = db_col_int64(st, 0);
         ev->kind = dup(a, st, 1);
         ev->from_state = dup(a, st, 2);
@@ -352,19 +355,13 @@ static int read_extensions(struct db *db, struct case_rec *r, struct arena *a)
     db_bind_int64(st, 1, r->id);
     int cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (r->nextensions == cap) {
-            int ncap = cap ? cap * 2 : 4;
-            struct case_extension_row *p = arena_alloc(a, sizeof(*p) * (size_t)ncap);
-            if (!p) {
-                rc = ERR_NOMEM;
-                break;
-            }
-            if (r->nextensions)
-                memcpy(p, r->extensions, sizeof(*p) * (size_t)r->nextensions);
-            r->extensions = p;
-            cap = ncap;
+        struct case_extension_row *x =
+            grow(a, (void **)&r->extensions, r->nextensions, &cap, sizeof(*x));
+        if (!x) {
+            rc = ERR_NOMEM;
+            break;
         }
-        struct case_extension_row *x = &r->extensions[r->nextensions++];
+        r->nextensions++;
         x->id = db_col_int64(st, 0);
         x->days = (int)db_col_int64(st, 1);
         x->reason = dup(a, st, 2);
