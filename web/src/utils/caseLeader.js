@@ -5,18 +5,8 @@
 // (tests/e2e/case-leader.test.mjs). docs/api.md "Cases 办件 …".
 import { addDays, hallNow } from './appointment.js'
 
-/** Case states (docs/api.md), in lifecycle order. */
-export const CASE_STATES = [
-  'received',
-  'supplement_requested',
-  'supplemented',
-  'accepted',
-  'in_progress',
-  'decided',
-  'completed',
-  'returned',
-  'withdrawn',
-]
+/** Case states (docs/api.md), in lifecycle order: the console's list (utils/cases.js). */
+export { CASE_STATES } from './cases.js'
 
 /** Clock levels and their tag colours (Element Plus tag types). */
 export const LEVELS = ['none', 'yellow', 'red', 'overdue', 'paused', 'done']

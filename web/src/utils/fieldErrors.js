@@ -1,5 +1,5 @@
 // Server-side field errors shown under the form item that caused them.
-import { computed, reactive } from 'vue'
+import { computed, reactive, ref } from 'vue'
 import { ApiError, errorText, showError } from '../api.js'
 import { t } from '../i18n.js'
 
@@ -34,4 +34,28 @@ export function useFieldErrors(labels = {}) {
     if (!err.shown && (toast || !err.field)) showError(err, { label })
   }
   return { errors, clear, take, label }
+}
+
+/**
+ * useSubmit({ clear, take }) → { busy, send(fn) }: a form's one request at a time.
+ * send clears the field errors, runs fn (which makes the request and acts on the answer)
+ * while `busy`, and hands a failure to take(); it answers fn's result, or undefined when
+ * it failed or a request was already under way.
+ */
+export function useSubmit({ clear, take }) {
+  const busy = ref(false)
+  async function send(fn) {
+    if (busy.value) return undefined
+    clear()
+    busy.value = true
+    try {
+      return await fn()
+    } catch (err) {
+      take(err)
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+  return { busy, send }
 }
