@@ -100,12 +100,13 @@ test-fuzz:
 	@bash tests/fuzz/run.sh
 
 # in-process microbenchmarks, linked against the release objects
-build/bench/due_bench build/bench/case_scan: build/bench/%: bench/%.c $(REL_OBJS)
+build/bench/due_bench build/bench/case_scan: build/bench/%: bench/%.c bench/drv.h $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
 
-# load drivers for the queue cases: plain sockets and epoll, no libraries
-build/bench/%: bench/%.c
+# load drivers for the queue cases: plain sockets and epoll, no libraries; what they
+# share is in bench/drv.h
+build/bench/%: bench/%.c bench/drv.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 

@@ -38,15 +38,11 @@
  *   DIR: where the temp dir is made (default $TMPDIR or /tmp); --keep leaves
  *   the database there.
  */
+#define DRV_NAME "case_scan"
 #include <sqlite3.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "drv.h"
 
 #include "base/date.h"
 #include "domain/case.h"
@@ -89,24 +85,6 @@ static int conn_init(sqlite3 *h, char **err, const struct sqlite3_api_routines *
 
 /* ---- helpers ---- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "case_scan: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    exit(1);
-}
-
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)
 {
@@ -131,23 +109,6 @@ static void hex(char *out, size_t n)
         x >>= 4;
     }
     out[n] = '\0';
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* nearest-rank percentile p (0..100) of n sorted values */
-static double pct(const double *v, int n, double p)
-{
-    int k = (int)(p / 100.0 * n + 0.999999);
-    if (k < 1)
-        k = 1;
-    if (k > n)
-        k = n;
-    return v[k - 1];
 }
 
 static void exec_or_die(struct db *db, const char *sql)
@@ -380,7 +341,7 @@ static void timed(scan_fn fn, const char *what, struct db *db, const char *day, 
         if (i >= 0)
             ms[i] = t;
     }
-    qsort(ms, (size_t)runs, sizeof(*ms), cmp_double);
+    qsort(ms, (size_t)runs, sizeof(*ms), cmp_dbl);
 }
 
 static void usage(void)

@@ -33,28 +33,11 @@
  *                   [--host 127.0.0.1] [--subs 1000] [--calls 50] [--interval-ms 100]
  *                   [--pid SERVER_PID]
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#define DRV_NAME "sse_fanout"
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "drv.h"
 
 #define RAW_MAX 16384
 #define EV_MAX 65536
@@ -81,8 +64,6 @@ struct rec {
     char code[CODES_PER_EVENT][CODE_MAX];
 };
 
-static struct sockaddr_in srv_addr;
-static char host_hdr[64];
 static int64_t hall_id, series_id, window_id;
 static const char *cookie, *csrf;
 static int nsubs = 1000, ncalls = 50, interval_ms = 100;
@@ -101,34 +82,6 @@ static int calls_done;
 static atomic_int caller_finished;
 static long caller_errors;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "sse_fanout: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    exit(1);
-}
-
-__attribute__((format(printf, 1, 2))) static void warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "sse_fanout: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-
 static double rss_mb(long pid)
 {
     char path[64], line[256];
@@ -144,34 +97,6 @@ static double rss_mb(long pid)
     return mb;
 }
 
-static int tcp_connect(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(fd, (struct sockaddr *)&srv_addr, sizeof(srv_addr)) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------ the caller */
 
 struct conn {
@@ -185,13 +110,8 @@ struct conn {
 static int http_post(struct conn *c, const char *path, const char *body, char **out_body)
 {
     char req[2048];
-    size_t blen = strlen(body);
-    int n = snprintf(req, sizeof(req),
-                     "POST %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nX-CSRF-Token: %s\r\n"
-                     "%sContent-Length: %zu\r\n\r\n%s",
-                     path, host_hdr, cookie, csrf, blen ? "Content-Type: application/json\r\n" : "",
-                     blen, body);
-    if (n < 0 || (size_t)n >= sizeof(req))
+    int n = http_post_format(req, sizeof(req), path, cookie, csrf, body);
+    if (n < 0)
         return -1;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (c->fd < 0 && (c->fd = tcp_connect()) < 0)
@@ -203,35 +123,22 @@ static int http_post(struct conn *c, const char *path, const char *body, char **
             continue;
         }
         for (;;) {
-            char *hend = memmem(c->buf, c->len, "\r\n\r\n", 4);
-            if (hend) {
-                size_t hlen = (size_t)(hend - c->buf) + 4;
-                long clen = -1;
-                int close_after = 0;
-                for (char *l = memchr(c->buf, '\n', hlen); l && l < hend;
-                     l = memchr(l, '\n', (size_t)(hend - l))) {
-                    l++;
-                    if (strncasecmp(l, "Content-Length:", 15) == 0)
-                        clen = strtol(l + 15, NULL, 10);
-                    else if (strncasecmp(l, "Connection:", 11) == 0 &&
-                             strncasecmp(l + 11, " close", 6) == 0)
-                        close_after = 1;
-                }
-                if (clen < 0)
-                    clen = 0;
-                if (hlen + (size_t)clen >= sizeof(c->buf))
+            struct http_head h;
+            int hr = http_head(c->buf, c->len, &h);
+            if (hr < 0)
+                return -1;
+            if (hr > 0) {
+                size_t total = h.hlen + (size_t)(h.clen < 0 ? 0 : h.clen);
+                if (total >= sizeof(c->buf))
                     return -1;
-                if (c->len >= hlen + (size_t)clen) {
-                    int status = 0;
-                    if (sscanf(c->buf, "HTTP/1.%*d %d", &status) != 1)
-                        return -1;
-                    c->buf[hlen + (size_t)clen] = '\0';
-                    *out_body = c->buf + hlen;
-                    if (close_after) {
+                if (c->len >= total) {
+                    c->buf[total] = '\0';
+                    *out_body = c->buf + h.hlen;
+                    if (h.close_after) {
                         close(c->fd);
                         c->fd = -1;
                     }
-                    return status;
+                    return h.status;
                 }
             }
             if (c->len >= sizeof(c->buf) - 1)
@@ -538,21 +445,6 @@ static void pump(int epfd, int timeout_ms)
     }
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
-    k = k < 1 ? 1 : k > n ? n : k;
-    return v[k - 1];
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: sse_fanout --port P --hall H --series S --window W --cookie C "
@@ -598,12 +490,7 @@ int main(int argc, char **argv)
     if (port <= 0 || hall_id <= 0 || series_id <= 0 || window_id <= 0 || !cookie || !csrf ||
         nsubs < 1 || nsubs > 100000 || ncalls < 1 || ncalls > 100000 || interval_ms < 0)
         usage();
-    signal(SIGPIPE, SIG_IGN);
-    srv_addr.sin_family = AF_INET;
-    srv_addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &srv_addr.sin_addr) != 1)
-        die("bad host %s (an IPv4 address)", host);
-    snprintf(host_hdr, sizeof(host_hdr), "%s:%d", host, port);
+    drv_target(host, port);
 
     /* one fd per stream, plus the caller's and a margin */
     struct rlimit rl;
@@ -667,8 +554,7 @@ int main(int argc, char **argv)
         pump(epfd, 50);
     double rss_open = pid > 0 ? rss_mb(pid) : -1;
 
-    struct rusage ru0, ru1;
-    getrusage(RUSAGE_THREAD, &ru0);
+    double rx_cpu0 = cpu_s(RUSAGE_THREAD);
     double tcalls0 = now_s();
     pthread_t th;
     if (pthread_create(&th, NULL, caller, NULL) != 0)
@@ -684,12 +570,8 @@ int main(int argc, char **argv)
                 break;
         }
     }
-    getrusage(RUSAGE_THREAD, &ru1);
+    double rx_cpu = cpu_s(RUSAGE_THREAD) - rx_cpu0;
     double tcalls1 = now_s();
-    double rx_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-                    (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
-                    (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
-                    (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
     pthread_join(th, NULL);
     double rss_after = pid > 0 ? rss_mb(pid) : -1;
 
