@@ -807,14 +807,20 @@ static int api_cases_board(struct req *r)
                              "SELECT COUNT(*) FROM case_file WHERE open = 1 AND (?1 = '' OR"
                              " (node_path >= ?1 AND node_path < ?2)) AND ?3 <> ''",
                              path, today);
+    int64_t xtotal = count_sql(db,
+                               "SELECT COUNT(*) FROM case_extension x JOIN case_file c"
+                               " ON c.id = x.case_id WHERE x.status = 'pending' AND (?1 = ''"
+                               " OR (c.node_path >= ?1 AND c.node_path < ?2)) AND ?3 <> ''",
+                               path, today);
     int64_t fu = count_sql(db,
                            "SELECT COUNT(*) FROM followup WHERE status = 'scheduled' AND (?1 = ''"
                            " OR (node_path >= ?1 AND node_path < ?2)) AND due_day < ?3",
                            path, today);
-    json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:i,s:I,s:I}", "yellow", (json_int_t)wc.yellow,
-                               "red", (json_int_t)wc.red, "overdue", (json_int_t)wc.overdue, "open",
-                               (json_int_t)open, "extensions_pending", nx, "accountability_pending",
-                               (json_int_t)atotal, "followups_overdue", (json_int_t)fu);
+    json_t *counts =
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "yellow", (json_int_t)wc.yellow, "red",
+                  (json_int_t)wc.red, "overdue", (json_int_t)wc.overdue, "open", (json_int_t)open,
+                  "extensions_pending", (json_int_t)xtotal, "accountability_pending",
+                  (json_int_t)atotal, "followups_overdue", (json_int_t)fu);
     return req_json(r, 200,
                     json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "counts", counts, "overdue", overdue,
                               "red", red, "yellow", yellow, "extensions", exts, "accountability",

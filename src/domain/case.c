@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/crypto.h"
+#include "base/log.h"
 #include "base/parse.h"
 #include "domain/audit.h"
 #include "domain/catalog.h"
@@ -240,8 +241,9 @@ int case_refresh(struct db *db, const struct calendar *cal, int64_t id, const ch
     char next[DATE_TEXT] = "";
     int has_clock = r.open && strcmp(r.kind, "promised") == 0;
     if (has_clock) {
-        rc = row_clock(db, cal, &r, r.promised_limit + r.extension_days, today, &ck, &legal, 1,
-                       missing_year);
+        rc = row_clock(db, cal, &r,
+                       case_limit_with(r.promised_limit, r.extension_days, r.promised_unit), today,
+                       &ck, &legal, 1, missing_year);
         if (rc < 0)
             return rc;
         struct db_stmt *st = NULL;
@@ -757,8 +759,8 @@ static int set_state(struct db *db, const struct actor *who, struct crow *r, enu
                         open ? "UPDATE case_file SET state = ?2, updated_at = ?4"
                                " WHERE id = ?1 AND ?3 = 1 AND ?5 <> ''"
                              : "UPDATE case_file SET state = ?2, open = ?3, updated_at = ?4,"
-                               " closed_at = ?4, closed_day = ?5, next_warn_day = NULL"
-                               " WHERE id = ?1",
+                               " closed_at = ?4, closed_day = ?5, next_warn_day = NULL,"
+                               " paused = 0 WHERE id = ?1",
                         &st);
     if (rc < 0)
         return rc;
@@ -901,8 +903,9 @@ static int do_complete(struct db *db, const struct actor *who, const struct cale
     memset(&ck, 0, sizeof(ck));
     int rc = 0;
     if (promised) {
-        rc = row_clock(db, cal, r, r->promised_limit + r->extension_days, today, &ck, NULL, 0,
-                       missing);
+        rc = row_clock(db, cal, r,
+                       case_limit_with(r->promised_limit, r->extension_days, r->promised_unit),
+                       today, &ck, NULL, 0, missing);
         if (rc < 0)
             return calfail(e, rc, *missing);
     }
@@ -982,6 +985,10 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
                            "补正 is requested once: everything missing must be listed together");
         if (args->nmaterials == 0 && !note)
             return err_set(e, ERR_INVALID, "materials", "list the materials to supplement");
+        if (!immediate && r.promised_due[0] && strcmp(today, r.promised_due) >= 0)
+            return err_set(e, ERR_CONFLICT, "state",
+                           "the promised date %s has come: the clock can no longer be stopped",
+                           r.promised_due);
         if ((rc = mark_materials(db, id, args->materials, args->nmaterials, 0, now, e)) < 0)
             return rc;
         rc = open_pause(db, id, "supplement", today, note, now);
@@ -1033,6 +1040,10 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
             return err_set(e, ERR_CONFLICT, "state", "the clock is already stopped");
         if (immediate)
             return err_set(e, ERR_CONFLICT, "state", "an immediate item has no clock to stop");
+        if (r.promised_due[0] && strcmp(today, r.promised_due) >= 0)
+            return err_set(e, ERR_CONFLICT, "state",
+                           "the promised date %s has come: the clock can no longer be stopped",
+                           r.promised_due);
         if ((rc = count_where(db, "SELECT COUNT(*) FROM case_pause WHERE case_id = ?1", id, &n)) <
             0)
             return dbfail(e, rc);
@@ -1195,8 +1206,11 @@ int case_extension_request(struct db *db, const struct actor *who, const struct 
                        case_state_name(r.state));
     if (strcmp(r.kind, "promised") != 0)
         return err_set(e, ERR_CONFLICT, "state", "an immediate item has no deadline to extend");
-    if (days < 1 || days > CALENDAR_MAX_LIMIT)
-        return err_set(e, ERR_INVALID, "days", "days must be 1-%d", CALENDAR_MAX_LIMIT);
+    if (days < 1 || days > CALENDAR_MAX_LIMIT ||
+        case_limit_with(r.promised_limit, r.extension_days + days, r.promised_unit) >
+            CALENDAR_MAX_LIMIT)
+        return err_set(e, ERR_INVALID, "days", "days must be 1-%d in all",
+                       CALENDAR_MAX_LIMIT - r.extension_days);
     if (!reason || parse_text(reason, 1, CASE_TEXT_MAX, 1) < 0)
         return err_set(e, ERR_INVALID, "reason", "give the reason (1-%d characters)",
                        CASE_TEXT_MAX);
@@ -1215,8 +1229,9 @@ int case_extension_request(struct db *db, const struct actor *who, const struct 
     if (pending)
         return err_set(e, ERR_CONFLICT, "state", "an extension request is already waiting");
     struct case_clock ck, legal;
-    rc = row_clock(db, cal, &r, r.promised_limit + r.extension_days + days, today, &ck, &legal, 0,
-                   missing_year);
+    rc = row_clock(db, cal, &r,
+                   case_limit_with(r.promised_limit, r.extension_days + days, r.promised_unit),
+                   today, &ck, &legal, 0, missing_year);
     if (rc < 0)
         return calfail(e, rc, *missing_year);
     if (strcmp(ck.promised_due, legal.promised_due) > 0)
@@ -1301,10 +1316,15 @@ int case_extension_decide(struct db *db, const struct actor *who, const struct c
                        CASE_TEXT_MAX);
     int64_t notice_id = 0;
     char msg[CATALOG_NAME_MAX * 4 + 200];
+    if (approve && r.promised_due[0] && strcmp(today, r.promised_due) > 0)
+        return err_set(e, ERR_CONFLICT, "state",
+                       "the promised date %s has passed: an extension is approved before it",
+                       r.promised_due);
     if (approve) {
         struct case_clock ck, legal;
-        rc = row_clock(db, cal, &r, r.promised_limit + r.extension_days + days, today, &ck, &legal,
-                       0, missing_year);
+        rc = row_clock(db, cal, &r,
+                       case_limit_with(r.promised_limit, r.extension_days + days, r.promised_unit),
+                       today, &ck, &legal, 0, missing_year);
         if (rc < 0)
             return calfail(e, rc, *missing_year);
         if (!ck.paused && strcmp(ck.promised_due, legal.promised_due) > 0)
@@ -1494,7 +1514,9 @@ int followup_schedule(struct db *db, const struct calendar *cal, int64_t case_id
     if (date_parse(closed_day, &closed) < 0)
         return ERR_INVALID;
     rc = calendar_add_workdays(cal, closed, cs.followup_days, &due, missing_year);
-    if (rc < 0)
+    if (rc == ERR_CALENDAR)
+        due = closed + cs.followup_days; /* a year not imported yet: natural days */
+    else if (rc < 0)
         return rc;
     char dd[DATE_TEXT];
     date_format(due, dd);
@@ -1557,6 +1579,11 @@ static int recalc_batch(struct db *db, const struct calendar *cal, const char *t
         rc = case_refresh(db, cal, ids[i], today, &missing);
         if (rc == ERR_CALENDAR)
             rc = 0; /* its promised date needs a year still unknown: it keeps the old one */
+        else if (rc == ERR_INVALID) {
+            /* pauses the new calendar cannot place: keep its dates, go on */
+            log_warn("case recalculation skipped a case", "case_id=%lld", (long long)ids[i]);
+            rc = 0;
+        }
     }
     if (rc < 0)
         return rc;

@@ -34,6 +34,13 @@ int case_read_row(struct db *db, struct db_stmt *st, const struct calendar *cal,
 int case_refresh(struct db *db, const struct calendar *cal, int64_t id, const char *today,
                  int *missing_year);
 
+/* A promised limit with extension days, in the limit's own unit (an hours
+ * limit takes days as 24 hours each). */
+static inline int case_limit_with(int limit, int ext_days, const char *unit)
+{
+    return unit && unit[0] == 'h' ? limit + ext_days * 24 : limit + ext_days;
+}
+
 /* The local (Asia/Shanghai) date of now. */
 void case_today(int64_t now, char out[DATE_TEXT]);
 

@@ -184,6 +184,11 @@ static int clock_of(struct db *db, const struct calendar *cal, struct case_rec *
                     const char *today, struct arena *a, int *missing)
 {
     int has_clock = strcmp(r->kind, "promised") == 0;
+    if (!r->pauses) {
+        int prc = read_pauses(db, r->id, a, &r->pauses, &r->npauses);
+        if (prc < 0)
+            return prc;
+    }
     if (!has_clock) {
         memset(&r->clock, 0, sizeof(r->clock));
         r->clock.unit = punit;
@@ -199,8 +204,8 @@ static int clock_of(struct db *db, const struct calendar *cal, struct case_rec *
     if (rc < 0)
         return rc;
     const char *at = !r->open && r->closed_day ? r->closed_day : today;
-    rc = case_clock_compute(cal, r->received_day, plimit + ext, punit, r->pauses, r->npauses, at,
-                            cs.yellow_pct, 1, &r->clock, missing);
+    rc = case_clock_compute(cal, r->received_day, case_limit_with(plimit, ext, punit), punit,
+                            r->pauses, r->npauses, at, cs.yellow_pct, 1, &r->clock, missing);
     if (rc < 0)
         return rc;
     struct case_clock legal;
@@ -422,7 +427,7 @@ int case_get(struct db *db, const struct actor *who, const struct calendar *cal,
 #define LIST_FILTERS                                                                               \
     " AND (?5 = '' OR c.state = ?5) AND (?10 = 0 OR c.open = 1)"                                   \
     " AND (?6 = '' OR (c.number >= ?6 AND c.number < ?7)"                                          \
-    " OR (c.applicant_name >= ?6 AND c.applicant_name < ?7))"                                      \
+    " OR substr(c.applicant_name, 1, length(?6)) = ?6)"                                            \
     " AND (?11 = 0 OR (?11 = 1 AND c.promised_due > ?4) OR (?11 = 2 AND c.promised_due = ?4)"      \
     " OR (?11 = 3 AND c.promised_due < ?4))"
 #define LIST_IN_TREE " AND c.node_path >= ?1 AND c.node_path < ?2"

@@ -258,6 +258,8 @@ test('a back-dated case is overdue: the sweep warns, a late completion is record
   // overdue: no extension any more
   assertError(await staff.post(`/api/cases/${c.id}/extensions`, { days: 1, reason: 'late' }), 409, 'conflict', 'state');
   await act(staff, c.id, 'accept');
+  // past the promised date the clock can no longer be stopped
+  assertError(await staff.post(`/api/cases/${c.id}/pause`, { kind: 'testing', note: '送检' }), 409, 'conflict', 'state');
   await act(staff, c.id, 'decide', { decision: 'deny', note: '不符合条件' });
   const done = await act(staff, c.id, 'complete');
   assert.equal(done.outcome, 'late');
@@ -298,6 +300,20 @@ test('the full number is read by staff in scope only, and audited', async () => 
   assertStatus(audit, 200, 'audit');
   assert.ok(audit.json.items.some((a) => a.action === 'case.contact'));
   assert.ok(!JSON.stringify(audit.json).includes(PHONE), 'the audit record holds no number');
+});
+
+test('a withdrawn case is no longer paused; an immediate item keeps its 补正 pause', async () => {
+  const { case: c } = await register(staff, { item_code: LONG });
+  const sr = await act(staff, c.id, 'supplement-request', { note: '请补齐全部材料' });
+  assert.equal(sr.paused, true);
+  const w = await act(staff, c.id, 'withdraw', { note: '申请人撤回' });
+  assert.equal(w.state, 'withdrawn');
+  assert.equal(w.paused, false);
+  const { case: i } = await register(staff, { item_code: IMMEDIATE });
+  const isr = await act(staff, i.id, 'supplement-request', { note: '请补交身份证复印件' });
+  assert.equal(isr.pauses.length, 1);
+  const sup = await act(staff, i.id, 'supplement', {});
+  assert.ok(!sup.actions.includes('supplement_request'), '补正 is asked once');
 });
 
 test('an immediate item is completed on the spot, without a clock', async () => {

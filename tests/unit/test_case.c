@@ -162,3 +162,33 @@ Test(case_domain, a_calendar_change_moves_open_deadlines)
     cr_assert_str_eq(due, "2026-11-24", "the new day off does not count");
     cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM case_recalc"), 0, "done");
 }
+
+Test(case_domain, an_extension_is_approved_before_the_deadline)
+{
+    /* 10 working days promised, 20 legal: received 2026-11-20, due 12-04, legal 12-18 */
+    int64_t id = register_case("CL-CJRZ-001", "2026-11-20", at10("2026-11-20"));
+    struct actor clerk, boss;
+    struct err e = {0};
+    int missing = 0;
+    int64_t ext = 0;
+    staff_actor("d02", &clerk);
+    staff_actor("leader", &boss);
+    boss.role = ROLE_LEADER;
+    cr_assert_eq(db_begin(u.db), 0);
+    cr_assert_eq(case_extension_request(u.db, &clerk, cal, id, 2, "需要现场核查",
+                                        at10("2026-12-04"), &ext, &missing, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(db_commit(u.db), 0);
+    cr_assert_eq(db_begin(u.db), 0);
+    cr_assert_eq(
+        case_extension_decide(u.db, &boss, cal, ext, 1, "同意", at10("2026-12-07"), &missing, &e),
+        ERR_CONFLICT, "the promised date has passed");
+    cr_assert_str_eq(e.field, "state");
+    cr_assert_eq(
+        case_extension_decide(u.db, &boss, cal, ext, 1, "同意", at10("2026-12-04"), &missing, &e),
+        0, "%s", e.msg);
+    cr_assert_eq(db_commit(u.db), 0);
+    char due[16];
+    text_of(id, 0, due, sizeof(due));
+    cr_assert_str_eq(due, "2026-12-08", "two more working days");
+}
