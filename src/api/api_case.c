@@ -117,7 +117,10 @@ static json_t *actions_json(const struct actor *who, const struct case_rec *c, c
 #define ADD(s) json_array_append_new(a, json_string(s))
     if (holder && c->open) {
         enum case_state s = c->state;
-        if ((s == CASE_RECEIVED || s == CASE_SUPPLEMENTED) && !had_supplement)
+        /* the clock can be stopped only before the promised date */
+        int can_stop =
+            immediate || (c->clock.promised_due[0] && strcmp(today, c->clock.promised_due) < 0);
+        if ((s == CASE_RECEIVED || s == CASE_SUPPLEMENTED) && !had_supplement && can_stop)
             ADD("supplement_request");
         if (s == CASE_SUPPLEMENT_REQUESTED)
             ADD("supplement");
@@ -125,7 +128,7 @@ static json_t *actions_json(const struct actor *who, const struct case_rec *c, c
             ADD("accept");
         if (s == CASE_ACCEPTED)
             ADD("start");
-        if ((s == CASE_ACCEPTED || s == CASE_IN_PROGRESS) && !immediate && !c->paused)
+        if ((s == CASE_ACCEPTED || s == CASE_IN_PROGRESS) && !immediate && !c->paused && can_stop)
             ADD("pause");
         if (c->paused && s != CASE_SUPPLEMENT_REQUESTED)
             ADD("resume");

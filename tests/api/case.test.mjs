@@ -259,6 +259,7 @@ test('a back-dated case is overdue: the sweep warns, a late completion is record
   assertError(await staff.post(`/api/cases/${c.id}/extensions`, { days: 1, reason: 'late' }), 409, 'conflict', 'state');
   await act(staff, c.id, 'accept');
   // past the promised date the clock can no longer be stopped
+  assert.ok(!(await staff.get(`/api/cases/${c.id}`)).json.actions.includes('pause'));
   assertError(await staff.post(`/api/cases/${c.id}/pause`, { kind: 'testing', note: '送检' }), 409, 'conflict', 'state');
   await act(staff, c.id, 'decide', { decision: 'deny', note: '不符合条件' });
   const done = await act(staff, c.id, 'complete');
