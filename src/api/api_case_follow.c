@@ -141,9 +141,29 @@ static struct fop *fop_new(struct req *r)
     return q;
 }
 
+/* The prologue of a POST on one record: a new op for a staff caller, no
+ * query, the path's id in q->id. NULL when the request is answered. */
+static struct fop *fop_for_id(struct req *r)
+{
+    struct fop *q = fop_new(r);
+    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
+        req_param_id(r, 0, &q->id) < 0)
+        return NULL;
+    return q;
+}
+
 static int nomem(struct err *e)
 {
     return err_set(e, ERR_NOMEM, NULL, "out of memory");
+}
+
+/* The end of a run answering with the record it read back: rc is the
+ * read's, op->result the record's JSON (NULL when out of memory). */
+static int read_back(struct api_op *op, int rc, struct err *e)
+{
+    if (rc < 0)
+        return err_set(e, rc, NULL, "database error");
+    return op->result ? 0 : nomem(e);
 }
 
 /* ---- follow-ups ---- */
@@ -187,15 +207,13 @@ static int run_followup_record(struct db *db, struct api_op *op, struct err *e)
     if (rc == 0)
         op->result = followup_json(&f);
     arena_reset(&a);
-    if (rc < 0)
-        return err_set(e, rc, NULL, "database error");
-    return op->result ? 0 : nomem(e);
+    return read_back(op, rc, e);
 }
 
 /* POST /api/followups/{id} {result, satisfaction?, notes?} */
 static int api_followup_record(struct req *r)
 {
-    struct fop *q = fop_new(r);
+    struct fop *q = fop_for_id(r);
     if (!q)
         return REQ_DONE;
     struct jfield f[] = {
@@ -203,8 +221,7 @@ static int api_followup_record(struct req *r)
         {"satisfaction", JF_ID_OR_NULL, 0, &q->satisfaction, 1, 5, NULL},
         {"notes", JF_STRING, 0, &q->notes, 0, CASE_TEXT_MAX, NULL},
     };
-    if (api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
-        req_param_id(r, 0, &q->id) < 0 || api_body(r, f, 3) < 0)
+    if (api_body(r, f, 3) < 0)
         return REQ_DONE;
     q->op.run = run_followup_record;
     return api_submit(r, &q->op);
@@ -242,9 +259,7 @@ static int acct_result(struct db *db, struct api_op *op, int64_t id, struct err 
     if (rc == 0)
         op->result = api_acct_json(&rec);
     arena_reset(&a);
-    if (rc < 0)
-        return err_set(e, rc, NULL, "database error");
-    return op->result ? 0 : nomem(e);
+    return read_back(op, rc, e);
 }
 
 static int run_acct_decide(struct db *db, struct api_op *op, struct err *e)
@@ -285,9 +300,8 @@ static int api_acct_create(struct req *r)
 /* POST /api/accountability/{id}/decide {grade|null, dismiss?, note} */
 static int api_acct_decide(struct req *r)
 {
-    struct fop *q = fop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
-        req_param_id(r, 0, &q->id) < 0)
+    struct fop *q = fop_for_id(r);
+    if (!q)
         return REQ_DONE;
     json_t *j = req_body_json(r);
     if (!j)
@@ -346,17 +360,14 @@ static int run_note_read(struct db *db, struct api_op *op, struct err *e)
     if (rc == 0)
         op->result = note_json(&n);
     arena_reset(&a);
-    if (rc < 0)
-        return err_set(e, rc, NULL, "database error");
-    return op->result ? 0 : nomem(e);
+    return read_back(op, rc, e);
 }
 
 /* POST /api/notifications/{id}/read */
 static int api_note_read(struct req *r)
 {
-    struct fop *q = fop_new(r);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
-        req_param_id(r, 0, &q->id) < 0)
+    struct fop *q = fop_for_id(r);
+    if (!q)
         return REQ_DONE;
     q->op.run = run_note_read;
     return api_submit(r, &q->op);

@@ -177,6 +177,17 @@ static struct iop *iop_new(struct req *r, enum iop_kind kind)
     return q;
 }
 
+/* The prologue of a POST on one inquiry: a new op for a staff caller, no
+ * query, the path's id in q->id. NULL when the request is answered. */
+static struct iop *iop_for_id(struct req *r, enum iop_kind kind)
+{
+    struct iop *q = iop_new(r, kind);
+    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
+        req_param_id(r, 0, &q->id) < 0)
+        return NULL;
+    return q;
+}
+
 /* The inquiry as it now stands, for who (after the write, in its
  * transaction): the write's actor may no longer see it (a declined
  * handover), so only the actions depend on them. */
@@ -305,7 +316,7 @@ static int api_inquiries_create(struct req *r)
 /* POST /api/inquiries/{id}/{action}: the body's fields by action */
 static int action(struct req *r, enum iop_kind kind)
 {
-    struct iop *q = iop_new(r, kind);
+    struct iop *q = iop_for_id(r, kind);
     if (!q)
         return REQ_DONE;
     struct jfield f[3];
@@ -332,8 +343,7 @@ static int action(struct req *r, enum iop_kind kind)
     case IOP_CASE:
         break;
     }
-    if (api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
-        req_param_id(r, 0, &q->id) < 0 || body(r, f, n, kind == IOP_ACCEPT) < 0)
+    if (body(r, f, n, kind == IOP_ACCEPT) < 0)
         return REQ_DONE;
     q->note = none_if_empty(q->note);
     q->op.run = run_inquiry;
@@ -369,9 +379,8 @@ static int api_inquiry_refer(struct req *r)
  * ticket_id}: the owner registers a case from the inquiry */
 static int api_inquiry_case(struct req *r)
 {
-    struct iop *q = iop_new(r, IOP_CASE);
-    if (!q || api_role(r, ROLES_STAFF_ALL) < 0 || req_query_done(r) < 0 ||
-        req_param_id(r, 0, &q->id) < 0)
+    struct iop *q = iop_for_id(r, IOP_CASE);
+    if (!q)
         return REQ_DONE;
     json_t *j = req_body_json(r);
     if (!j)

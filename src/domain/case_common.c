@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "domain/audit.h"
-#include "domain/case.h"
+#include "domain/case_impl.h"
 #include "domain/org.h"
 
 int64_t case_region_of(const char *path)
@@ -14,6 +14,62 @@ int64_t case_region_of(const char *path)
     if (!path || path[0] != '/')
         return 0;
     return strtoll(path + 1, NULL, 10);
+}
+
+int case_page_read(struct db *db, const struct case_page *p, int64_t page, int64_t per_page,
+                   struct arena *a, void **items, int *n, int64_t *total)
+{
+    struct db_stmt *st = NULL;
+    int rc = 0;
+    *items = NULL;
+    *n = 0;
+    if (p->count_sql) {
+        *total = 0;
+        rc = db_prepare(db, p->count_sql, &st);
+        if (rc < 0)
+            return rc;
+        p->bind(st, p->ctx);
+        rc = db_step(st);
+        if (rc == DB_ROW)
+            *total = db_col_int64(st, 0);
+        db_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    unsigned char *out = arena_alloc(a, p->item_size * (size_t)per_page);
+    if (!out)
+        return ERR_NOMEM;
+    *items = out;
+    rc = db_prepare(db, p->list_sql, &st);
+    if (rc < 0)
+        return rc;
+    p->bind(st, p->ctx);
+    db_bind_int64(st, p->limit_param, per_page);
+    db_bind_int64(st, p->limit_param + 1, (page - 1) * per_page);
+    while ((rc = db_step(st)) == DB_ROW && *n < per_page) {
+        rc = p->read(st, a, out + p->item_size * (size_t)*n, p->ctx);
+        if (rc < 0)
+            break;
+        (*n)++;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int case_select_id(struct db *db, const char *sql, int64_t id, struct db_stmt **st)
+{
+    int rc = db_prepare(db, sql, st);
+    if (rc < 0) {
+        *st = NULL;
+        return rc;
+    }
+    db_bind_int64(*st, 1, id);
+    rc = db_step(*st);
+    if (rc == DB_ROW)
+        return 0;
+    db_finalize(*st);
+    *st = NULL;
+    return rc < 0 ? rc : ERR_NOTFOUND;
 }
 
 int case_leader_of(struct db *db, const char *node_path, int64_t *leader_id)

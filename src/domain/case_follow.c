@@ -11,6 +11,7 @@
 #include "base/parse.h"
 #include "domain/audit.h"
 #include "domain/case_follow.h"
+#include "domain/case_impl.h"
 #include "domain/org.h"
 #include "domain/queue.h"
 
@@ -149,15 +150,9 @@ static int acct_load(struct db *db, int64_t id, struct arena *a, struct acct_rec
 {
     memset(out, 0, sizeof(*out));
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_ACCT_GET, &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, id);
-    rc = db_step(st);
-    if (rc == DB_ROW)
+    int rc = case_select_id(db, SQL_ACCT_GET, id, &st);
+    if (rc == 0)
         rc = read_acct(st, a, out, path);
-    else if (rc >= 0)
-        rc = ERR_NOTFOUND;
     db_finalize(st);
     return rc;
 }
@@ -270,14 +265,26 @@ static const char SQL_ACCT_LIST[] =
     "SELECT " ACCT_COLS ACCT_FROM ACCT_WHERE " ORDER BY a.id DESC LIMIT ?6 OFFSET ?7";
 static const char SQL_ACCT_COUNT[] = "SELECT COUNT(*) FROM accountability a" ACCT_WHERE;
 
-static void acct_bind(struct db_stmt *st, const struct actor *who, const struct acct_filter *f,
-                      const char *lo, const char *hi)
+struct acct_query {
+    const struct actor *who;
+    const struct acct_filter *f;
+    const char *lo, *hi;
+};
+
+static void acct_bind(struct db_stmt *st, const void *ctx)
 {
-    db_bind_text(st, 1, lo);
-    db_bind_text(st, 2, hi);
-    db_bind_int64(st, 3, who->staff_id ? who->staff_id : -1);
-    db_bind_int64(st, 4, f->staff_id);
-    db_bind_text(st, 5, f->status ? f->status : "");
+    const struct acct_query *q = ctx;
+    db_bind_text(st, 1, q->lo);
+    db_bind_text(st, 2, q->hi);
+    db_bind_int64(st, 3, q->who->staff_id ? q->who->staff_id : -1);
+    db_bind_int64(st, 4, q->f->staff_id);
+    db_bind_text(st, 5, q->f->status ? q->f->status : "");
+}
+
+static int acct_row(struct db_stmt *st, struct arena *a, void *item, const void *ctx)
+{
+    (void)ctx;
+    return read_acct(st, a, item, NULL);
 }
 
 int acct_list(struct db *db, const struct actor *who, const struct acct_filter *f, struct arena *a,
@@ -296,33 +303,11 @@ int acct_list(struct db *db, const struct actor *who, const struct acct_filter *
         return rc;
     char lo[ACTOR_PATH_MAX], hi[ACTOR_PATH_MAX];
     range_of(who->scope, lo, hi);
-    struct db_stmt *st = NULL;
-    rc = db_prepare(db, SQL_ACCT_COUNT, &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    acct_bind(st, who, f, lo, hi);
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        *total = db_col_int64(st, 0);
-    db_finalize(st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    *out = arena_alloc(a, sizeof(**out) * (size_t)f->per_page);
-    if (!*out)
-        return db_fail(e, ERR_NOMEM);
-    rc = db_prepare(db, SQL_ACCT_LIST, &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    acct_bind(st, who, f, lo, hi);
-    db_bind_int64(st, 6, f->per_page);
-    db_bind_int64(st, 7, (f->page - 1) * f->per_page);
-    while ((rc = db_step(st)) == DB_ROW && *n < f->per_page) {
-        rc = read_acct(st, a, &(*out)[*n], NULL);
-        if (rc < 0)
-            break;
-        (*n)++;
-    }
-    db_finalize(st);
+    struct acct_query q = {who, f, lo, hi};
+    struct case_page p = {SQL_ACCT_COUNT, SQL_ACCT_LIST, 6, acct_bind, acct_row, &q, sizeof(**out)};
+    void *items = NULL;
+    rc = case_page_read(db, &p, f->page, f->per_page, a, &items, n, total);
+    *out = items;
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
@@ -376,15 +361,9 @@ static int followup_load(struct db *db, int64_t id, int64_t now, struct arena *a
     char today[DATE_TEXT];
     queue_service_day(now, today);
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_FOLLOWUP_GET, &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, id);
-    rc = db_step(st);
-    if (rc == DB_ROW)
+    int rc = case_select_id(db, SQL_FOLLOWUP_GET, id, &st);
+    if (rc == 0)
         rc = read_followup(st, today, a, out, path, node_id);
-    else if (rc >= 0)
-        rc = ERR_NOTFOUND;
     db_finalize(st);
     return rc;
 }
@@ -408,14 +387,25 @@ static const char SQL_FOLLOWUP_LIST[] =
     " ORDER BY f.status DESC, f.due_day, f.called_at DESC, f.id LIMIT ?6 OFFSET ?7";
 static const char SQL_FOLLOWUP_COUNT[] = "SELECT COUNT(*) FROM followup f" FOLLOWUP_WHERE;
 
-static void followup_bind(struct db_stmt *st, const struct followup_filter *f, const char *lo,
-                          const char *hi, const char *today)
+struct followup_query {
+    const struct followup_filter *f;
+    const char *lo, *hi, *today;
+};
+
+static void followup_bind(struct db_stmt *st, const void *ctx)
 {
-    db_bind_text(st, 1, lo);
-    db_bind_text(st, 2, hi);
-    db_bind_text(st, 3, f->status ? f->status : "");
-    db_bind_int64(st, 4, f->overdue_only ? 1 : 0);
-    db_bind_text(st, 5, today);
+    const struct followup_query *q = ctx;
+    db_bind_text(st, 1, q->lo);
+    db_bind_text(st, 2, q->hi);
+    db_bind_text(st, 3, q->f->status ? q->f->status : "");
+    db_bind_int64(st, 4, q->f->overdue_only ? 1 : 0);
+    db_bind_text(st, 5, q->today);
+}
+
+static int followup_row(struct db_stmt *st, struct arena *a, void *item, const void *ctx)
+{
+    const struct followup_query *q = ctx;
+    return read_followup(st, q->today, a, item, NULL, NULL);
 }
 
 int followup_list(struct db *db, const struct actor *who, const struct followup_filter *f,
@@ -438,33 +428,12 @@ int followup_list(struct db *db, const struct actor *who, const struct followup_
     if (rc < 0)
         return rc;
     queue_service_day(now, today);
-    struct db_stmt *st = NULL;
-    rc = db_prepare(db, SQL_FOLLOWUP_COUNT, &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    followup_bind(st, f, lo, hi, today);
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        *total = db_col_int64(st, 0);
-    db_finalize(st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    *out = arena_alloc(a, sizeof(**out) * (size_t)f->per_page);
-    if (!*out)
-        return db_fail(e, ERR_NOMEM);
-    rc = db_prepare(db, SQL_FOLLOWUP_LIST, &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    followup_bind(st, f, lo, hi, today);
-    db_bind_int64(st, 6, f->per_page);
-    db_bind_int64(st, 7, (f->page - 1) * f->per_page);
-    while ((rc = db_step(st)) == DB_ROW && *n < f->per_page) {
-        rc = read_followup(st, today, a, &(*out)[*n], NULL, NULL);
-        if (rc < 0)
-            break;
-        (*n)++;
-    }
-    db_finalize(st);
+    struct followup_query q = {f, lo, hi, today};
+    struct case_page p = {SQL_FOLLOWUP_COUNT, SQL_FOLLOWUP_LIST, 6, followup_bind, followup_row, &q,
+                          sizeof(**out)};
+    void *items = NULL;
+    rc = case_page_read(db, &p, f->page, f->per_page, a, &items, n, total);
+    *out = items;
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
@@ -699,6 +668,24 @@ static int read_note(struct db_stmt *st, struct arena *a, struct notification_re
     return oom ? ERR_NOMEM : 0;
 }
 
+struct note_query {
+    int64_t staff_id;
+    int unread_only;
+};
+
+static void note_bind(struct db_stmt *st, const void *ctx)
+{
+    const struct note_query *q = ctx;
+    db_bind_int64(st, 1, q->staff_id);
+    db_bind_int64(st, 2, q->unread_only ? 1 : 0);
+}
+
+static int note_row(struct db_stmt *st, struct arena *a, void *item, const void *ctx)
+{
+    (void)ctx;
+    return read_note(st, a, item);
+}
+
 int notification_get(struct db *db, const struct actor *who, int64_t id, struct arena *a,
                      struct notification_rec *out)
 {
@@ -745,23 +732,12 @@ int notification_list(struct db *db, const struct actor *who, int unread_only, i
     db_finalize(st);
     if (rc < 0)
         return db_fail(e, rc);
-    *out = arena_alloc(a, sizeof(**out) * (size_t)per_page);
-    if (!*out)
-        return db_fail(e, ERR_NOMEM);
-    rc = db_prepare(db, SQL_NOTE_LIST, &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    db_bind_int64(st, 1, who->staff_id);
-    db_bind_int64(st, 2, unread_only ? 1 : 0);
-    db_bind_int64(st, 3, per_page);
-    db_bind_int64(st, 4, (page - 1) * per_page);
-    while ((rc = db_step(st)) == DB_ROW && *n < per_page) {
-        rc = read_note(st, a, &(*out)[*n]);
-        if (rc < 0)
-            break;
-        (*n)++;
-    }
-    db_finalize(st);
+    /* the count above gives total and unread at once */
+    struct note_query q = {who->staff_id, unread_only};
+    struct case_page p = {NULL, SQL_NOTE_LIST, 3, note_bind, note_row, &q, sizeof(**out)};
+    void *items = NULL;
+    rc = case_page_read(db, &p, page, per_page, a, &items, n, total);
+    *out = items;
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 

@@ -49,4 +49,31 @@ int case_event_add(struct db *db, const struct actor *who, int64_t case_id, cons
                    const char *from, const char *to, int64_t node_id, const char *detail,
                    int64_t now);
 
+/* One page of a list read with two statements, both static text (db_prepare
+ * caches by the text's address). count_sql selects COUNT(*) in column 0
+ * (NULL: no count, *total is left alone); list_sql selects the rows, with
+ * LIMIT ?limit_param OFFSET ?limit_param+1. bind binds what both share, from
+ * ctx; read fills one item of item_size bytes from the current row (strings
+ * into a) and returns 0 or < 0. */
+struct case_page {
+    const char *count_sql;
+    const char *list_sql;
+    int limit_param;
+    void (*bind)(struct db_stmt *st, const void *ctx);
+    int (*read)(struct db_stmt *st, struct arena *a, void *item, const void *ctx);
+    const void *ctx;
+    size_t item_size;
+};
+
+/* Run p for page (1-based) of per_page (>= 1, checked by the caller):
+ * *total from the count, *items (per_page slots in a) with *n read. Returns
+ * 0, or a negative ERR_* (ERR_NOMEM, the database's) for the caller to map. */
+int case_page_read(struct db *db, const struct case_page *p, int64_t page, int64_t per_page,
+                   struct arena *a, void **items, int *n, int64_t *total);
+
+/* Prepare sql (static text), bind id to ?1 and step: 0 with *st on the row
+ * (the caller reads it, then db_finalize), ERR_NOTFOUND when there is none,
+ * or a negative ERR_* (*st NULL for both). */
+int case_select_id(struct db *db, const char *sql, int64_t id, struct db_stmt **st);
+
 #endif

@@ -6,7 +6,7 @@
 #include "base/crypto.h"
 #include "base/parse.h"
 #include "base/pii.h"
-#include "domain/case.h"
+#include "domain/case_impl.h"
 #include "domain/catalog.h"
 #include "domain/inquiry.h"
 #include "domain/org.h"
@@ -155,15 +155,9 @@ static int load(struct db *db, int64_t id, struct arena *a, struct inquiry_rec *
 {
     struct db_stmt *st = NULL;
     memset(r, 0, sizeof(*r));
-    int rc = db_prepare(db, SQL_GET, &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, id);
-    rc = db_step(st);
-    if (rc == DB_ROW)
+    int rc = case_select_id(db, SQL_GET, id, &st);
+    if (rc == 0)
         rc = read_row(st, a, r);
-    else if (rc == DB_DONE)
-        rc = ERR_NOTFOUND;
     db_finalize(st);
     return rc;
 }
@@ -269,23 +263,35 @@ static const char SQL_COUNT_SCOPE[] = "SELECT COUNT(*) FROM inquiry i" WHERE_SCO
 
 enum box { BOX_MINE, BOX_INBOX, BOX_SCOPE };
 
-static void bind_box(struct db_stmt *st, enum box b, const struct actor *who, const char *status,
-                     const char *scope_end)
+struct box_query {
+    enum box b;
+    const struct actor *who;
+    const char *status, *scope_end;
+};
+
+static void bind_box(struct db_stmt *st, const void *ctx)
 {
-    switch (b) {
+    const struct box_query *q = ctx;
+    switch (q->b) {
     case BOX_MINE:
-        db_bind_int64(st, 1, who->staff_id);
+        db_bind_int64(st, 1, q->who->staff_id);
         break;
     case BOX_INBOX:
-        db_bind_int64(st, 1, who->staff_id);
-        db_bind_int64(st, 3, who->node_id);
+        db_bind_int64(st, 1, q->who->staff_id);
+        db_bind_int64(st, 3, q->who->node_id);
         break;
     case BOX_SCOPE:
-        db_bind_text(st, 1, who->scope);
-        db_bind_text(st, 3, scope_end);
+        db_bind_text(st, 1, q->who->scope);
+        db_bind_text(st, 3, q->scope_end);
         break;
     }
-    db_bind_text(st, 2, status ? status : "");
+    db_bind_text(st, 2, q->status ? q->status : "");
+}
+
+static int box_row(struct db_stmt *st, struct arena *a, void *item, const void *ctx)
+{
+    (void)ctx;
+    return read_row(st, a, item);
 }
 
 int inquiry_list(struct db *db, const struct actor *who, const struct inquiry_filter *f,
@@ -313,39 +319,24 @@ int inquiry_list(struct db *db, const struct actor *who, const struct inquiry_fi
         return err_set(e, ERR_INVALID, "page", "page and per_page must be positive");
     char scope_end[ACTOR_PATH_MAX + 1];
     org_path_end(who->scope, scope_end, sizeof(scope_end));
-
-    struct db_stmt *st = NULL;
-    int rc = db_prepare(db, count_sql[b], &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    bind_box(st, b, who, f->status, scope_end);
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        *total = db_col_int64(st, 0);
-    db_finalize(st);
-    if (rc < 0)
-        return db_fail(e, rc);
-
-    *out = arena_alloc(a, sizeof(**out) * (size_t)f->per_page);
-    if (!*out)
-        return db_fail(e, ERR_NOMEM);
-    rc = db_prepare(db, list_sql[b], &st);
-    if (rc < 0)
-        return db_fail(e, rc);
-    bind_box(st, b, who, f->status, scope_end);
-    db_bind_int64(st, 4, f->per_page);
-    db_bind_int64(st, 5, (f->page - 1) * f->per_page);
-    while ((rc = db_step(st)) == DB_ROW && *n < f->per_page) {
-        rc = read_row(st, a, &(*out)[*n]);
-        if (rc < 0)
-            break;
-        (*n)++;
-    }
-    db_finalize(st);
+    struct box_query q = {b, who, f->status, scope_end};
+    struct case_page p = {count_sql[b], list_sql[b], 4, bind_box, box_row, &q, sizeof(**out)};
+    void *items = NULL;
+    int rc = case_page_read(db, &p, f->page, f->per_page, a, &items, n, total);
+    *out = items;
     return rc < 0 ? db_fail(e, rc) : 0;
 }
 
 /* ---- writes ---- */
+
+/* bind id to ?idx, or NULL when it is none (0) */
+static void bind_id(struct db_stmt *st, int idx, int64_t id)
+{
+    if (id > 0)
+        db_bind_int64(st, idx, id);
+    else
+        db_bind_null(st, idx);
+}
 
 static int add_event(struct db *db, int64_t id, const char *kind, const struct actor *who,
                      int64_t target_staff, int64_t target_node, const char *detail, int64_t now)
@@ -360,21 +351,26 @@ static int add_event(struct db *db, int64_t id, const char *kind, const struct a
         return rc;
     db_bind_int64(st, 1, id);
     db_bind_text(st, 2, kind);
-    if (who && who->staff_id > 0)
-        db_bind_int64(st, 3, who->staff_id);
-    else
-        db_bind_null(st, 3);
+    bind_id(st, 3, who ? who->staff_id : 0);
     db_bind_text(st, 4, who ? who->name : "system");
-    if (target_staff > 0)
-        db_bind_int64(st, 5, target_staff);
-    else
-        db_bind_null(st, 5);
-    if (target_node > 0)
-        db_bind_int64(st, 6, target_node);
-    else
-        db_bind_null(st, 6);
+    bind_id(st, 5, target_staff);
+    bind_id(st, 6, target_node);
     db_bind_text(st, 7, detail ? detail : "");
     db_bind_int64(st, 8, now);
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Run a write (sql static text) with ?1 the inquiry's id and ?2 now. */
+static int exec_at(struct db *db, const char *sql, int64_t id, int64_t now)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, id);
+    db_bind_int64(st, 2, now);
     rc = db_step(st);
     db_finalize(st);
     return rc < 0 ? rc : 0;
@@ -694,14 +690,8 @@ int inquiry_handover(struct db *db, const struct actor *who, int64_t id, int64_t
                     &st);
     if (rc == 0) {
         db_bind_int64(st, 1, id);
-        if (to_staff > 0)
-            db_bind_int64(st, 2, to_staff);
-        else
-            db_bind_null(st, 2);
-        if (to_node > 0)
-            db_bind_int64(st, 3, to_node);
-        else
-            db_bind_null(st, 3);
+        bind_id(st, 2, to_staff);
+        bind_id(st, 3, to_node);
         db_bind_int64(st, 4, now);
         rc = db_step(st);
         db_finalize(st);
@@ -779,17 +769,10 @@ int inquiry_decline(struct db *db, const struct actor *who, int64_t id, const ch
         arena_reset(&a);
         return rc;
     }
-    struct db_stmt *st = NULL;
-    rc = db_prepare(db,
-                    "UPDATE inquiry SET pending_staff_id = NULL, pending_node_id = NULL,"
-                    " pending_since = NULL, updated_at = ?2 WHERE id = ?1",
-                    &st);
-    if (rc == 0) {
-        db_bind_int64(st, 1, id);
-        db_bind_int64(st, 2, now);
-        rc = db_step(st);
-        db_finalize(st);
-    }
+    rc = exec_at(db,
+                 "UPDATE inquiry SET pending_staff_id = NULL, pending_node_id = NULL,"
+                 " pending_since = NULL, updated_at = ?2 WHERE id = ?1",
+                 id, now);
     if (rc >= 0)
         rc = add_event(db, id, "declined", who, r.owner_id, 0, note, now);
     if (rc >= 0) {
@@ -899,16 +882,10 @@ static int escalate(struct db *db, int64_t id, int64_t waited_s, int64_t now, in
     char path[ACTOR_PATH_MAX] = "", ex[INQUIRY_EXCERPT * 4 + 8] = "", owner_name[256] = "";
     char detail[64], msg[512];
     int64_t owner = 0, leader = 0;
-    int rc = db_prepare(db,
-                        "UPDATE inquiry SET escalated_at = ?2, updated_at = ?2"
-                        " WHERE id = ?1 AND escalated_at IS NULL AND pending_since IS NOT NULL",
-                        &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, id);
-    db_bind_int64(st, 2, now);
-    rc = db_step(st);
-    db_finalize(st);
+    int rc = exec_at(db,
+                     "UPDATE inquiry SET escalated_at = ?2, updated_at = ?2"
+                     " WHERE id = ?1 AND escalated_at IS NULL AND pending_since IS NOT NULL",
+                     id, now);
     if (rc >= 0)
         rc = db_prepare(db, SQL_ESCALATE_ONE, &st);
     if (rc < 0)
