@@ -376,6 +376,15 @@ static int exec_at(struct db *db, const char *sql, int64_t id, int64_t now)
     return rc < 0 ? rc : 0;
 }
 
+/* the actor's home node into home; ERR_FORBIDDEN when there is none */
+static int home_node(struct db *db, const struct actor *who, struct org_node *home, struct err *e)
+{
+    int rc = org_get(db, who->node_id, home);
+    if (rc == ERR_NOTFOUND)
+        return err_set(e, ERR_FORBIDDEN, NULL, "your account has no home node");
+    return rc < 0 ? db_fail(e, rc) : 0;
+}
+
 static int check_channel(const char *c)
 {
     return c && (strcmp(c, "window") == 0 || strcmp(c, "phone") == 0 || strcmp(c, "online") == 0);
@@ -439,11 +448,9 @@ int inquiry_create(struct db *db, const struct actor *who, const struct inquiry_
     crypto_wipe(norm, sizeof(norm));
     if (rc < 0)
         return rc;
-    rc = org_get(db, who->node_id, &home);
-    if (rc == ERR_NOTFOUND)
-        return err_set(e, ERR_FORBIDDEN, NULL, "your account has no home node");
+    rc = home_node(db, who, &home, e);
     if (rc < 0)
-        return db_fail(e, rc);
+        return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(db, SQL_INSERT, &st);
     if (rc < 0)
@@ -729,11 +736,9 @@ int inquiry_accept(struct db *db, const struct actor *who, int64_t id, int64_t n
     arena_reset(&a);
     if (rc < 0)
         return rc;
-    rc = org_get(db, who->node_id, &home);
-    if (rc == ERR_NOTFOUND)
-        return err_set(e, ERR_FORBIDDEN, NULL, "your account has no home node");
+    rc = home_node(db, who, &home, e);
     if (rc < 0)
-        return db_fail(e, rc);
+        return rc;
     struct db_stmt *st = NULL;
     rc = db_prepare(db,
                     "UPDATE inquiry SET owner_id = ?2, node_id = ?3, node_path = ?4,"
