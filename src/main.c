@@ -143,10 +143,10 @@ static int load_data_key(const char *url)
 
 static int open_migrated(const char *url, struct db **db)
 {
+    char msg[256] = "";
+    ensure_sqlite_dir(url); /* the key file goes beside the database */
     if (load_data_key(url) < 0)
         return ERR_IO;
-    char msg[256] = "";
-    ensure_sqlite_dir(url);
     int rc = db_open(url, 0, db, msg, sizeof(msg));
     if (rc < 0) {
         fprintf(stderr, "error: %s\n", msg[0] ? msg : "cannot open the database");

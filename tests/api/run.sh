@@ -138,6 +138,17 @@ run_pass_inner() {
     export CHUANGKOU_KEY_FILE="$T/data.key"
     # phone and ID numbers the case and inquiry suites send: never in a log
     printf '%s\n' 13800138000 13912345678 010-62345678 11010519491231002X >>"$T/secrets.txt"
+    if [[ $BACKEND == sqlite ]]; then
+        # a fresh machine: the database's directory does not exist yet, and the
+        # data key is created beside the database
+        if env -u CHUANGKOU_KEY_FILE "$BIN" migrate --db "sqlite:$T/fresh/new.db" \
+            >"$T/fresh.out" 2>"$T/fresh.err" &&
+            [[ $(stat -c %a "$T/fresh/new.db.key" 2>/dev/null) == 600 ]]; then
+            ok "migrate into a new directory creates the database and its data key (0600)"
+        else
+            bad "migrate into a new directory: $(tail -n 3 "$T/fresh.err")"
+        fi
+    fi
     if ! cli migrate "$BIN" migrate --db "$URL"; then
         bad "setup: migrate failed: $(tail -n 5 "$T/migrate.err")"
         return
