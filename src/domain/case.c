@@ -1209,7 +1209,7 @@ int case_extension_request(struct db *db, const struct actor *who, const struct 
     if (days < 1 || days > CALENDAR_MAX_LIMIT ||
         case_limit_with(r.promised_limit, r.extension_days + days, r.promised_unit) >
             CALENDAR_MAX_LIMIT)
-        return err_set(e, ERR_INVALID, "days", "days must be 1-%d in all",
+        return err_set(e, ERR_INVALID, "days", "days must be 1-%d",
                        CALENDAR_MAX_LIMIT - r.extension_days);
     if (!reason || parse_text(reason, 1, CASE_TEXT_MAX, 1) < 0)
         return err_set(e, ERR_INVALID, "reason", "give the reason (1-%d characters)",

@@ -1807,6 +1807,8 @@ export default {
     staffMissing: 'That staff member does not exist or is deactivated; refresh and try again',
     staffOutsideRegion: 'That staff member works outside this case’s region',
     extensionLate: 'The promised due date has passed: an extension is requested before it',
+    extensionApproveLate: 'The promised due date has passed: an extension is approved before it',
+    clockCannotStop: 'The promised due date has come: the clock can no longer be stopped',
     extensionWaiting: 'An extension request is already waiting',
     extensionPastLegal: 'The new due date {due} would pass the legal due date {legal}',
     extensionPastLegalAny: 'The new due date would pass the legal due date',

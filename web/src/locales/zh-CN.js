@@ -1818,6 +1818,8 @@ export default {
     staffMissing: '所选人员不存在或已停用，请刷新后重试',
     staffOutsideRegion: '所选人员不在该办件所属区域，不能转办',
     extensionLate: '已过承诺办结日期：延期须在到期之前申请',
+    extensionApproveLate: '已过承诺办结日期：延期须在到期之前批准',
+    clockCannotStop: '已到承诺办结日期，不能再暂停计时或发出补正通知',
     extensionWaiting: '已有一个延期申请在等待审批',
     extensionPastLegal: '延期后的办结日期 {due} 将超过法定办结日期 {legal}，不能延期',
     extensionPastLegalAny: '延期后的办结日期将超过法定办结日期，不能延期',

@@ -637,6 +637,8 @@ export const RULES = [
   { id: 'staffMissing', re: /^no such (active )?staff member$/, text: (m, e, h) => h.t('errors.staffMissing') },
   { id: 'staffOutsideRegion', re: /^.+ works outside this case's region$/, text: (m, e, h) => h.t('errors.staffOutsideRegion') },
   { id: 'extensionLate', re: /^the promised date \S+ has passed: an extension is asked before it$/, text: (m, e, h) => h.t('errors.extensionLate') },
+  { id: 'extensionApproveLate', re: /^the promised date \S+ has passed: an extension is approved before it$/, text: (m, e, h) => h.t('errors.extensionApproveLate') },
+  { id: 'clockCannotStop', re: /^the promised date \S+ has come: the clock can no longer be stopped$/, text: (m, e, h) => h.t('errors.clockCannotStop') },
   { id: 'extensionWaiting', re: /^an extension request is already waiting$/, text: (m, e, h) => h.t('errors.extensionWaiting') },
   {
     id: 'extensionPastLegal',
