@@ -1603,7 +1603,7 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
 {
     static const char *const kinds[] = {"", "case_yellow", "case_red", "case_overdue"};
     static const char *const names[] = {"", "yellow", "red", "overdue"};
-    static const char *const words[] = {"", "已用时过半进入黄牌预警", "今日到期（红牌）", "已超期"};
+    static const char *const words[] = {"", "进入黄牌预警", "今日到期（红牌）", "已超期"};
     char today[DATE_TEXT];
     case_today(now, today);
     if (raised)
@@ -1646,7 +1646,26 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
             struct warn_row *w = &rows[i];
             int cmp = strcmp(today, w->due);
             int level = cmp > 0 ? 3 : cmp == 0 ? 2 : strcmp(today, w->yellow) >= 0 ? 1 : 0;
-            if (level > w->w) {
+            int nw = level > w->w ? level : w->w;
+            char next[DATE_TEXT];
+            next_threshold(w->yellow, w->due, nw, next);
+            /* claim the step first: another server node sweeping at the same
+             * time finds the level moved and raises nothing */
+            int claimed = 0;
+            rc = db_prepare(db,
+                            "UPDATE case_file SET warn_level = ?2, next_warn_day = ?3"
+                            " WHERE id = ?1 AND warn_level = ?4 RETURNING id",
+                            &st);
+            if (rc >= 0) {
+                db_bind_int64(st, 1, w->id);
+                db_bind_int64(st, 2, nw);
+                bind_day(st, 3, next);
+                db_bind_int64(st, 4, w->w);
+                rc = db_step(st);
+                claimed = rc == DB_ROW;
+                db_finalize(st);
+            }
+            if (rc >= 0 && claimed && level > w->w) {
                 char msg[CATALOG_NAME_MAX * 4 + 128];
                 int64_t leader = 0;
                 snprintf(msg, sizeof(msg), "办件 %s（%s）%s，承诺办结日 %s", w->number, w->item,
@@ -1661,21 +1680,6 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
                                         names[level], now);
                 if (raised && rc >= 0)
                     *raised += leader && leader != w->handler_id ? 2 : 1;
-            }
-            int nw = level > w->w ? level : w->w;
-            char next[DATE_TEXT];
-            next_threshold(w->yellow, w->due, nw, next);
-            if (rc >= 0)
-                rc = db_prepare(db,
-                                "UPDATE case_file SET warn_level = ?2, next_warn_day = ?3"
-                                " WHERE id = ?1",
-                                &st);
-            if (rc >= 0) {
-                db_bind_int64(st, 1, w->id);
-                db_bind_int64(st, 2, nw);
-                bind_day(st, 3, next);
-                rc = db_step(st);
-                db_finalize(st);
             }
         }
     } while (rc >= 0 && n == SWEEP_BATCH);

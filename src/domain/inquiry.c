@@ -887,12 +887,22 @@ static int escalate(struct db *db, int64_t id, int64_t waited_s, int64_t now, in
     char path[ACTOR_PATH_MAX] = "", ex[INQUIRY_EXCERPT * 4 + 8] = "", owner_name[256] = "";
     char detail[64], msg[512];
     int64_t owner = 0, leader = 0;
-    int rc = exec_at(db,
-                     "UPDATE inquiry SET escalated_at = ?2, updated_at = ?2"
-                     " WHERE id = ?1 AND escalated_at IS NULL AND pending_since IS NOT NULL",
-                     id, now);
-    if (rc >= 0)
-        rc = db_prepare(db, SQL_ESCALATE_ONE, &st);
+    /* claim it first: another server node sweeping at the same time finds
+     * it escalated and raises nothing */
+    int rc = db_prepare(db,
+                        "UPDATE inquiry SET escalated_at = ?2, updated_at = ?2"
+                        " WHERE id = ?1 AND escalated_at IS NULL AND pending_since IS NOT NULL"
+                        " RETURNING id",
+                        &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, id);
+    db_bind_int64(st, 2, now);
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc != DB_ROW)
+        return rc < 0 ? rc : 0;
+    rc = db_prepare(db, SQL_ESCALATE_ONE, &st);
     if (rc < 0)
         return rc;
     db_bind_int64(st, 1, id);
