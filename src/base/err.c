@@ -50,6 +50,8 @@ const char *err_name(int code)
         return "unsupported";
     case ERR_CALENDAR:
         return "calendar_missing";
+    case ERR_GONE:
+        return "gone";
     default:
         return "error";
     }

@@ -23,6 +23,7 @@ enum err_code {
     ERR_IO = -12,          /* file or socket failure */
     ERR_UNSUPPORTED = -13, /* unsupported media or operation (415) */
     ERR_CALENDAR = -14,    /* the working-day calendar lacks a year (422) */
+    ERR_GONE = -15,        /* valid once, no longer (410) */
 };
 
 /* The detail of a failure: code, the input field at fault ("" when none) and a

@@ -72,6 +72,8 @@ unsigned req_status_for(int code)
         return 429;
     case ERR_CALENDAR:
         return 422;
+    case ERR_GONE:
+        return 410;
     case ERR_BUSY:
     case ERR_UNAVAILABLE:
         return 503;
