@@ -178,6 +178,7 @@ struct eval_input {
     int ndims;
     const char *channel;         /* one of EVAL_CHANNELS but "system" */
     int64_t device_id;           /* the tablet */
+    const char *device;          /* the browser's id (public pages), NULL none */
     const char *ip;
     int64_t entered_by;          /* hotline / paper: the staff member typing it */
     const char *name, *phone, *id_number; /* real-name evaluators; optional */
@@ -194,7 +195,7 @@ struct eval_rec {
     char *dims; /* JSON object text */
     char channel[12];
     int64_t device_id, entered_by;
-    char *ip, *evaluator_name, *phone_mask, *id_mask;
+    char *device, *ip, *evaluator_name, *phone_mask, *id_mask;
     int64_t region_id, hall_id, unit_id, window_id, staff_id, item_id, version_id;
     char day[DATE_TEXT];
     int64_t created_at;

@@ -113,7 +113,8 @@ CREATE INDEX eval_event_window ON eval_event (window_id, ended_at) WHERE state =
 -- window closed (never counted as actively given). reasons: JSON array of
 -- reason codes; dims: JSON object indicator code -> 1..5 of set set_id.
 -- channel: tablet | qr | web | window_qr | staff_qr | hotline | paper | sms |
--- system. entered_by: the staff member who typed a hotline or paper
+-- system. device_id: the tablet; device: the browser's own id (public pages,
+-- ≤ 64 characters) or 'tablet:<id>'. entered_by: the staff member who typed a hotline or paper
 -- evaluation. The service's who/where are copied so rollups, pushes and
 -- lists need no join. excluded: an upheld appeal took it out of scoring (the
 -- only column ever updated, and not part of the hash).
@@ -130,6 +131,7 @@ CREATE TABLE evaluation (
     dims TEXT NOT NULL DEFAULT '{}',
     channel TEXT NOT NULL,
     device_id BIGINT,
+    device TEXT NOT NULL DEFAULT '',
     ip TEXT NOT NULL DEFAULT '',
     entered_by BIGINT REFERENCES staff(id),
     evaluator_name TEXT NOT NULL DEFAULT '',
