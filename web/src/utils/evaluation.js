@@ -419,11 +419,10 @@ export class DeviceStream {
         }
       }
     } finally {
-      try {
-        reader.cancel()
-      } catch {
-        /* the connection is gone anyway */
-      }
+      // the connection is gone or going anyway: nothing to report
+      Promise.resolve()
+        .then(() => reader.cancel())
+        .catch(() => {})
     }
     // the server ended the stream: reconnect
     if (gen === this.gen) this._retry()
