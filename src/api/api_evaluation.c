@@ -201,7 +201,7 @@ struct credential {
     const char *channel;
 };
 
-static int find_event(struct req *r, const struct credential *c, struct eval_event *ev)
+static int find_event(struct req *r, const struct credential *c, struct eval_event *ev, int id_only)
 {
     struct db *db = req_db(r);
     int rc;
@@ -212,7 +212,10 @@ static int find_event(struct req *r, const struct credential *c, struct eval_eve
                          "give one of: token; case_number and name; window_id or staff_id "
                          "with ticket"),
                ERR_INVALID;
-    if (c->token) {
+    if (c->token && id_only) { /* the submission re-reads it in its transaction */
+        memset(ev, 0, sizeof(*ev));
+        rc = eval_event_token_id(db, c->token, &ev->id);
+    } else if (c->token) {
         rc = eval_event_by_token(db, c->token, &r->arena, ev);
     } else if (c->case_number || c->name) {
         if (!c->case_number || !c->name)
@@ -253,7 +256,7 @@ static int api_eval_lookup(struct req *r)
         (s && req_query_int(r, "staff_id", 1, INT64_MAX, &c.staff_id) < 0) || req_query_done(r) < 0)
         return REQ_DONE;
     struct eval_event ev;
-    if (find_event(r, &c, &ev) < 0)
+    if (find_event(r, &c, &ev, 0) < 0)
         return REQ_DONE;
     return event_answer(r, 0, &ev);
 }
@@ -481,7 +484,7 @@ static int api_eval_public(struct req *r)
         return REQ_DONE;
     q->in.level = (int)level;
     struct eval_event ev;
-    if (find_event(r, &c, &ev) < 0)
+    if (find_event(r, &c, &ev, 1) < 0)
         return REQ_DONE;
     q->event_id = ev.id;
     q->in.channel = c.token ? "qr" : c.case_number ? "web" : c.window_id ? "window_qr" : "staff_qr";

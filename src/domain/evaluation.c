@@ -2,7 +2,9 @@
  * reasons and indicator sets, and taking an evaluation (evaluation.h). */
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +124,7 @@ int eval_setting_put(struct db *db, const struct actor *who, const struct eval_s
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
     json_t *b = setting_json(&before), *af = setting_json(in);
+    eval_conf_changed();
     /* audit_append takes both snapshots */
     rc = audit_append(db, who, "eval_setting.update", "org_node", in->region_id, in->region_id, b,
                       af);
@@ -558,6 +561,27 @@ int eval_event_by_token(struct db *db, const char *token, struct arena *a, struc
     return one_event(st, a, out);
 }
 
+static const char SQL_TOKEN_ID[] = "SELECT id FROM eval_event WHERE token_hash = ?1";
+
+int eval_event_token_id(struct db *db, const char *token, int64_t *id)
+{
+    *id = 0;
+    if (!eval_token_ok(token))
+        return ERR_NOTFOUND;
+    char hash[CRYPTO_SHA256_HEX];
+    crypto_sha256_hex(token, strlen(token), hash);
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_TOKEN_ID, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_text(st, 1, hash);
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        *id = db_col_int64(st, 0);
+    db_finalize(st);
+    return rc < 0 ? rc : *id ? 0 : ERR_NOTFOUND;
+}
+
 int eval_event_by_case(struct db *db, const char *number, const char *name, struct arena *a,
                        struct eval_event *out)
 {
@@ -860,13 +884,147 @@ int eval_set_ensure(struct db *db, int64_t region_id, const char *kind, int64_t 
     return *set_id ? 0 : store_builtin(db, region_id, kind, now, set_id);
 }
 
+/* ---- what taking an evaluation needs of a region, cached ---- */
+
+#define CONF_SLOTS 16
+#define CONF_TTL_S 5 /* other nodes' configuration changes show within this */
+#define CONF_REASONS_MAX 32
+
+struct eval_conf {
+    int64_t region_id;
+    char kind[8];
+    int64_t loaded_at;
+    unsigned generation;
+    struct eval_setting setting;
+    int64_t set_id;
+    int ndims;
+    char dim_code[EVAL_DIMS_MAX][EVAL_CODE_MAX + 1];
+    int dim_pos[EVAL_DIMS_MAX];
+    int nreasons;
+    char reason[CONF_REASONS_MAX][EVAL_CODE_MAX + 1];
+};
+
+static struct eval_conf conf_cache[CONF_SLOTS];
+static pthread_mutex_t conf_mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint conf_generation;
+
+void eval_conf_changed(void)
+{
+    atomic_fetch_add(&conf_generation, 1);
+}
+
+/* Write transaction: the region's settings, current indicator set (stored
+ * on first use) and active reasons; from the cache when fresh. */
+static int conf_get(struct db *db, int64_t region, const char *kind, int64_t now,
+                    struct eval_conf *out)
+{
+    unsigned gen = atomic_load(&conf_generation);
+    int slot = (int)((uint64_t)region * 2 + (kind[1] == 'n') /* online */) % CONF_SLOTS;
+    pthread_mutex_lock(&conf_mu);
+    struct eval_conf *c = &conf_cache[slot];
+    int hit = c->region_id == region && strcmp(c->kind, kind) == 0 && c->generation == gen &&
+              now >= c->loaded_at && now - c->loaded_at < CONF_TTL_S;
+    if (hit)
+        *out = *c;
+    pthread_mutex_unlock(&conf_mu);
+    if (hit)
+        return 0;
+    memset(out, 0, sizeof(*out));
+    out->region_id = region;
+    snprintf(out->kind, sizeof(out->kind), "%s", kind);
+    out->loaded_at = now;
+    out->generation = gen;
+    int created = 0;
+    int rc = eval_setting_get(db, region, &out->setting);
+    if (rc == 0)
+        rc = eval_set_ensure(db, region, kind, now, &out->set_id);
+    if (rc == 0 && out->set_id == 0)
+        rc = ERR_DB;
+    struct arena a = {0};
+    struct eval_set set;
+    if (rc == 0)
+        rc = eval_set_current(db, region, kind, &a, &set);
+    if (rc == 0) {
+        created = set.published_at == now; /* stored by this transaction: not cacheable */
+        for (int i = 0; i < set.n; i++) {
+            snprintf(out->dim_code[i], sizeof(out->dim_code[i]), "%s", set.items[i].code);
+            out->dim_pos[i] = set.items[i].pos;
+        }
+        out->ndims = set.n;
+    }
+    struct eval_reason *rs = NULL;
+    int n = 0;
+    if (rc == 0)
+        rc = eval_reasons(db, region, 1, &a, &rs, &n);
+    for (int i = 0; rc == 0 && i < n && i < CONF_REASONS_MAX; i++)
+        snprintf(out->reason[out->nreasons++], sizeof(out->reason[0]), "%s", rs[i].code);
+    arena_reset(&a);
+    if (rc < 0 || created)
+        return rc;
+    pthread_mutex_lock(&conf_mu);
+    conf_cache[slot] = *out;
+    pthread_mutex_unlock(&conf_mu);
+    return 0;
+}
+
+/* The event as taking an evaluation needs it: no names, no joins but the
+ * case's inquiry channel (the indicator set's kind). */
+static const char SQL_EVENT_LEAN[] =
+    "SELECT e.id, e.state, e.region_id, COALESCE(e.hall_id, 0), COALESCE(e.unit_id, 0),"
+    " COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0), COALESCE(e.item_id, 0),"
+    " COALESCE(e.version_id, 0), COALESCE(e.node_path, ''), COALESCE(e.ended_ip, ''),"
+    " COALESCE(e.ended_at, 0), COALESCE(e.expires_at, 0), COALESCE(e.evaluation_id, 0),"
+    " COALESCE(e.followup_id, 0), CASE WHEN e.evaluation_id IS NULL THEN 0 ELSE"
+    " COALESCE((SELECT v.created_at FROM evaluation v WHERE v.id = e.evaluation_id"
+    " AND v.defaulted = 0), 0) END,"
+    " CASE WHEN e.case_id IS NULL THEN 'offline' WHEN EXISTS (SELECT 1 FROM case_file c"
+    " JOIN inquiry q ON q.id = c.inquiry_id WHERE c.id = e.case_id AND q.channel = 'online')"
+    " THEN 'online' ELSE 'offline' END, e.item_code, e.item_name"
+    " FROM eval_event e WHERE e.id = ?1";
+
+static int event_lean(struct db *db, int64_t id, struct arena *a, struct eval_event *ev)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_EVENT_LEAN, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, id);
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        memset(ev, 0, sizeof(*ev));
+        ev->id = db_col_int64(st, 0);
+        snprintf(ev->state, sizeof(ev->state), "%s", db_col_text(st, 1));
+        ev->region_id = db_col_int64(st, 2);
+        ev->hall_id = db_col_int64(st, 3);
+        ev->unit_id = db_col_int64(st, 4);
+        ev->window_id = db_col_int64(st, 5);
+        ev->staff_id = db_col_int64(st, 6);
+        ev->item_id = db_col_int64(st, 7);
+        ev->version_id = db_col_int64(st, 8);
+        ev->node_path = dup_col(st, 9, a);
+        ev->ended_ip = dup_col(st, 10, a);
+        ev->ended_at = db_col_int64(st, 11);
+        ev->expires_at = db_col_int64(st, 12);
+        ev->evaluation_id = db_col_int64(st, 13);
+        ev->followup_id = db_col_int64(st, 14);
+        ev->first_at = db_col_int64(st, 15);
+        snprintf(ev->kind, sizeof(ev->kind), "%s", db_col_text(st, 16));
+        ev->item_code = dup_col(st, 17, a);
+        ev->item_name = dup_col(st, 18, a);
+        ev->window_name = "";
+        rc = ev->node_path && ev->ended_ip && ev->item_code && ev->item_name ? 0 : ERR_NOMEM;
+    } else if (rc == DB_DONE) {
+        rc = ERR_NOTFOUND;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 /* ---- taking an evaluation ---- */
 
-static const char SQL_REASON_OK[] = "SELECT 1 FROM eval_reason WHERE region_id = ?1 AND code = ?2"
-                                    " AND active = 1";
-
-/* reasons → a JSON array text in a; ERR_INVALID naming the field */
-static int check_reasons(struct db *db, int64_t region, const struct eval_input *in, int bad,
+/* reasons → a JSON array text in a; ERR_INVALID naming the field. Codes
+ * are [a-z0-9_] (checked where the list is kept), so they need no escaping. */
+static int check_reasons(const struct eval_conf *c, const struct eval_input *in, int bad,
                          struct arena *a, char **json, struct err *e)
 {
     if (in->nreasons > EVAL_REASONS_MAX)
@@ -877,65 +1035,45 @@ static int check_reasons(struct db *db, int64_t region, const struct eval_input 
     if (bad && in->nreasons == 0)
         return err_set(e, ERR_INVALID, "reasons",
                        "a 差评 (level 1 or 2) needs at least one reason");
-    json_t *arr = json_array();
-    if (!arr)
-        return err_set(e, ERR_NOMEM, NULL, "out of memory");
-    int rc = 0;
-    for (int i = 0; i < in->nreasons && rc == 0; i++) {
+    char buf[EVAL_REASONS_MAX * (EVAL_CODE_MAX + 3) + 3];
+    size_t len = 0;
+    buf[len++] = '[';
+    for (int i = 0; i < in->nreasons; i++) {
         char field[24];
         snprintf(field, sizeof(field), "reasons[%d]", i);
         const char *code = in->reasons[i];
-        for (int j = 0; j < i && rc == 0; j++)
+        for (int j = 0; j < i; j++)
             if (strcmp(in->reasons[j], code) == 0)
-                rc = err_set(e, ERR_INVALID, field, "%s repeats a reason", field);
-        if (rc)
-            break;
-        struct db_stmt *st = NULL;
-        rc = db_prepare(db, SQL_REASON_OK, &st);
-        if (rc < 0) {
-            rc = err_set(e, rc, NULL, "database error");
-            break;
-        }
-        db_bind_int64(st, 1, region);
-        db_bind_text(st, 2, code);
-        rc = db_step(st);
-        db_finalize(st);
-        if (rc < 0)
-            rc = err_set(e, rc, NULL, "database error");
-        else if (rc != DB_ROW)
-            rc = err_set(e, ERR_INVALID, field, "%s is not a reason of this hall's list", field);
-        else
-            rc = json_array_append_new(arr, json_string(code)) == 0
-                     ? 0
-                     : err_set(e, ERR_NOMEM, NULL, "out of memory");
+                return err_set(e, ERR_INVALID, field, "%s repeats a reason", field);
+        int known = 0;
+        for (int k = 0; k < c->nreasons && !known; k++)
+            known = strcmp(c->reason[k], code) == 0;
+        if (!known)
+            return err_set(e, ERR_INVALID, field, "%s is not a reason of this hall's list", field);
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\"%s\"", i ? "," : "", code);
     }
-    if (rc == 0) {
-        char *s = json_dumps(arr, JSON_COMPACT);
-        *json = s ? arena_strdup(a, s) : NULL;
-        free(s);
-        if (!*json)
-            rc = err_set(e, ERR_NOMEM, NULL, "out of memory");
-    }
-    json_decref(arr);
-    return rc;
+    buf[len++] = ']';
+    buf[len] = '\0';
+    *json = arena_strdup(a, buf);
+    return *json ? 0 : err_set(e, ERR_NOMEM, NULL, "out of memory");
 }
 
 /* dims → a JSON object text (keys in the set's order) and the sums by
  * position in d; all of the set or none */
-static int check_dims(const struct eval_set *set, const struct eval_input *in, struct arena *a,
+static int check_dims(const struct eval_conf *c, const struct eval_input *in, struct arena *a,
                       char **json, struct eval_delta *d, struct err *e)
 {
     *json = "{}";
     if (in->ndims == 0)
         return 0;
-    if (in->ndims != set->n)
+    if (in->ndims != c->ndims)
         return err_set(e, ERR_INVALID, "dims",
-                       "dims must score every indicator of the current set (%d) or none", set->n);
+                       "dims must score every indicator of the current set (%d) or none", c->ndims);
     int score[EVAL_DIMS_MAX] = {0};
     for (int i = 0; i < in->ndims; i++) {
         int k = -1;
-        for (int j = 0; j < set->n; j++)
-            if (strcmp(set->items[j].code, in->dim_codes[i]) == 0)
+        for (int j = 0; j < c->ndims; j++)
+            if (strcmp(c->dim_code[j], in->dim_codes[i]) == 0)
                 k = j;
         if (k < 0)
             return err_set(e, ERR_INVALID, "dims", "dims.%.32s is not an indicator of the set",
@@ -946,17 +1084,19 @@ static int check_dims(const struct eval_set *set, const struct eval_input *in, s
             return err_set(e, ERR_INVALID, "dims", "dims scores must be 1-5");
         score[k] = in->dim_scores[i];
     }
-    json_t *o = json_object();
-    for (int j = 0; o && j < set->n; j++) {
-        json_object_set_new(o, set->items[j].code, json_integer(score[j]));
-        int pos = set->items[j].pos;
+    char buf[EVAL_DIMS_MAX * (EVAL_CODE_MAX + 6) + 3];
+    size_t len = 0;
+    buf[len++] = '{';
+    for (int j = 0; j < c->ndims; j++) {
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\"%s\":%d", j ? "," : "",
+                                c->dim_code[j], score[j]);
+        int pos = c->dim_pos[j];
         if (pos >= 1 && pos <= EVAL_DIMS_MAX)
             d->dim[pos - 1] = score[j];
     }
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    *json = s ? arena_strdup(a, s) : NULL;
-    free(s);
+    buf[len++] = '}';
+    buf[len] = '\0';
+    *json = arena_strdup(a, buf);
     if (!*json)
         return err_set(e, ERR_NOMEM, NULL, "out of memory");
     d->dim_n = 1;
@@ -1062,16 +1202,17 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
                 int64_t now, struct arena *a, struct eval_rec *out, struct err *e)
 {
     struct eval_event ev = {0};
-    int rc = eval_event_get(db, ev_id, a, &ev);
+    int rc = event_lean(db, ev_id, a, &ev);
     if (rc == ERR_NOTFOUND)
         return err_set(e, rc, "token", "no such service to evaluate");
     if (rc < 0)
         return db_fail(e, rc);
-    struct eval_setting s;
-    rc = eval_setting_get(db, ev.region_id, &s);
+    struct eval_conf conf;
+    rc = conf_get(db, ev.region_id, ev.kind, now, &conf);
     if (rc < 0)
         return db_fail(e, rc);
-    rc = eval_event_check(&ev, &s, in->followup, now, e);
+    const struct eval_setting *sp = &conf.setting;
+    rc = eval_event_check(&ev, sp, in->followup, now, e);
     if (rc < 0)
         return rc;
     if (who->staff_id && who->staff_id == ev.staff_id)
@@ -1091,20 +1232,12 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
     rc = check_identity(in, &id, e);
     if (rc < 0)
         return rc;
-    int64_t set_id = 0;
-    rc = eval_set_ensure(db, ev.region_id, ev.kind, now, &set_id);
-    if (rc < 0)
-        return db_fail(e, rc);
-    struct eval_set set;
-    rc = eval_set_current(db, ev.region_id, ev.kind, a, &set);
-    if (rc < 0)
-        return db_fail(e, rc);
     struct eval_delta d = {0};
     char *reasons = NULL, *dims = NULL;
     int bad = in->level <= 2;
-    rc = check_reasons(db, ev.region_id, in, bad, a, &reasons, e);
+    rc = check_reasons(&conf, in, bad, a, &reasons, e);
     if (rc == 0)
-        rc = check_dims(&set, in, a, &dims, &d, e);
+        rc = check_dims(&conf, in, a, &dims, &d, e);
     if (rc < 0)
         return rc;
 
@@ -1117,7 +1250,7 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
         .bad = bad,
         .reasons = reasons,
         .text = (char *)text,
-        .set_id = set.id,
+        .set_id = conf.set_id,
         .dims = dims,
         .device_id = in->device_id,
         .device = in->device_id ? tablet : (char *)device,
@@ -1159,12 +1292,12 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
         d.active = 1;
         d.active_good = in->level >= 4;
         d.bad = bad;
-        struct eval_key k = {r.day, ev.window_id, ev.staff_id, ev.item_id, r.channel, set.id};
+        struct eval_key k = {r.day, ev.window_id, ev.staff_id, ev.item_id, r.channel, conf.set_id};
         rc = eval_rollup_add(db, &k, &d);
         if (rc < 0)
             return db_fail(e, rc);
     }
-    rc = flag_fast(db, &ev, &r, &s, now);
+    rc = flag_fast(db, &ev, &r, sp, now);
     if (rc < 0)
         return db_fail(e, rc);
     r.item_name = ev.item_name;

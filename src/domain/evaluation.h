@@ -116,6 +116,9 @@ struct eval_event {
 /* Look events up (plain reads). ERR_NOTFOUND when there is none. */
 int eval_event_get(struct db *db, int64_t id, struct arena *a, struct eval_event *out);
 int eval_event_by_token(struct db *db, const char *token, struct arena *a, struct eval_event *out);
+/* Only the id of a token's event (the submission path re-reads it in its
+ * transaction). ERR_NOTFOUND when there is none. */
+int eval_event_token_id(struct db *db, const char *token, int64_t *id);
 /* A case by number and the applicant's (or organisation's) exact name: its
  * most recent open event, else its most recent event. */
 int eval_event_by_case(struct db *db, const char *number, const char *name, struct arena *a,
@@ -160,6 +163,10 @@ struct eval_set {
     int n;
     struct eval_indicator items[EVAL_DIMS_MAX];
 };
+/* Configuration (settings, reasons, indicator sets) changed: evaluations
+ * taken by this process read it again (other nodes within a few seconds). */
+void eval_conf_changed(void);
+
 /* The current set of a region and kind (built-in when none was stored). */
 int eval_set_current(struct db *db, int64_t region_id, const char *kind, struct arena *a,
                      struct eval_set *out);
