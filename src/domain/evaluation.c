@@ -1163,7 +1163,7 @@ static const char SQL_FLAG[] =
 static int flag_fast(struct db *db, const struct eval_event *ev, const struct eval_rec *r,
                      const struct eval_setting *s, int64_t now)
 {
-    if (!*ev->ended_ip || !*r->ip || strcmp(ev->ended_ip, r->ip) != 0)
+    if (!ev->ended_ip || !*ev->ended_ip || !r->ip || !*r->ip || strcmp(ev->ended_ip, r->ip) != 0)
         return 0;
     if (now - ev->ended_at > s->fast_s)
         return 0;
