@@ -1553,6 +1553,7 @@ export default {
     caseNumber: 'Case {number}',
     retry: 'Try again',
     followupNote: 'You have evaluated this service; you may add one follow-up evaluation',
+    followupStart: 'Add a follow-up evaluation',
     status: {
       pending: 'You can evaluate once the service has ended',
       rated: 'This service has been evaluated. Thank you for your feedback',
@@ -1706,6 +1707,7 @@ export default {
       notCounted: 'This evaluation is not a counted negative evaluation',
       unratedMode: 'Unrated services are recorded as unrated or with the default level',
       caseNodes: 'Cases are evaluated at completion, or at acceptance and completion',
+      evaluator: 'Check the name and phone you gave',
     },
   },
   // Failed requests (see the note in zh-CN.js).
@@ -1717,6 +1719,7 @@ export default {
     csrf: 'The page has expired; reload it and try again',
     not_found: 'It no longer exists; reload the page and try again',
     conflict: 'This conflicts with the current data; reload the page and try again',
+    gone: 'This is no longer valid',
     invalid: 'Some input is not valid; check it and try again',
     bad_json: 'The request was malformed; reload the page and try again',
     too_large: 'What you sent is too large',

@@ -1555,6 +1555,7 @@ export default {
     caseNumber: '办件编号 {number}',
     retry: '重试',
     followupNote: '您已评价过本次服务，还可以追加评价一次',
+    followupStart: '追加评价（追评）',
     status: {
       pending: '服务结束后才能评价',
       rated: '该服务已评价，感谢您的反馈',
@@ -1709,6 +1710,7 @@ export default {
       notCounted: '该评价不是计入统计的差评',
       unratedMode: '未评处理方式须为“记为未评”或“记为默认评价”',
       caseNodes: '办件评价环节须为“办结”或“受理和办结”',
+      evaluator: '实名信息填写有误，请检查姓名和电话',
     },
   },
   // Failed requests (utils/errorMessages.js picks the sentence from the server's code,
@@ -1722,6 +1724,7 @@ export default {
     csrf: '页面已过期，请刷新后重试',
     not_found: '要操作的内容不存在，请刷新页面后重试',
     conflict: '操作与当前数据冲突，请刷新页面后重试',
+    gone: '已失效，无法再办理',
     invalid: '填写的内容有误，请检查后重试',
     bad_json: '请求格式错误，请刷新页面后重试',
     too_large: '提交的内容过大',

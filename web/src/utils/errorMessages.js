@@ -725,6 +725,15 @@ export const RULES = [
   { id: 'evalName', re: /^evaluator\.name must have 1-(\d+) characters$/, text: (m, e, h) => h.t('evaluation.errors.name', { n: m[1] }) },
   { id: 'evalPhone', re: /^evaluator\.phone must be a mainland mobile or landline number$/, text: (m, e, h) => h.t('evaluation.errors.phone') },
   { id: 'evalIdNumber', re: /^evaluator\.id_number must be an 18-character ID number$/, text: (m, e, h) => h.t('evaluation.errors.idNumber') },
+  {
+    // the real-name part's own faults, prefixed: "evaluator.name must have at most 40 characters"
+    id: 'evalEvaluatorField',
+    re: /^evaluator\.(\S.*)$/,
+    text: (m, e, h) => {
+      const inner = findRule(e.code, m[1])
+      return inner ? inner.rule.text(inner.match, e, h) : h.t('evaluation.errors.evaluator')
+    },
+  },
   { id: 'evalOwnService', re: /^you cannot evaluate a service you delivered$/, text: (m, e, h) => h.t('evaluation.errors.ownService') },
   { id: 'evalChannel', re: /^channel must be (hotline or paper|one of\b.*)$/, text: (m, e, h) => h.t('evaluation.errors.channel') },
   { id: 'evalEventMissing', re: /^no such service to evaluate$/, text: (m, e, h) => h.t('evaluation.errors.eventMissing') },
