@@ -288,7 +288,8 @@ function parseData(data) {
  * A live event stream for a device page, kept alive for days (the window tablet).
  * EventSource cannot send `Authorization: Device <token>`, so this reads the stream with
  * fetch: it sends Last-Event-ID itself (the server replays what was missed), reopens
- * after any end or error with a back-off (1 s doubling to 30 s; at once when the browser
+ * after any end or error with a back-off (1 s doubling to 15 s: a service ended
+ * meanwhile should not wait long for its invitation; at once when the browser
  * comes back online), and a watchdog reopens a connection silent for `watchdogMs`
  * (40 s; the server's heartbeat comes every 15 s). After every (re)connection but the
  * first, `onreconnect` runs so the page reloads its state. A 401 or 403 stops the
@@ -434,7 +435,7 @@ export class DeviceStream {
     this._setState('down')
     if (this.retryTimer) return
     const wait = this.backoff
-    this.backoff = Math.min(30000, this.backoff * 2)
+    this.backoff = Math.min(15000, this.backoff * 2)
     this.gen++ // the failed connection says nothing more
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
