@@ -1052,18 +1052,18 @@ static int args_check(const struct badreview *r, enum badreview_step s,
                        BADREVIEW_TEXT_MAX);
     switch (s) {
     case BRS_CONTACT:
-        if (!one_of(in->method, methods, 4))
+        if (!in->method || !one_of(in->method, methods, 4))
             return err_set(e, ERR_INVALID, "method", "method must be phone, sms, visit or other");
         if (in->contacted_at && (in->contacted_at < r->opened_at || in->contacted_at > now))
             return err_set(e, ERR_INVALID, "contacted_at",
                            "contacted_at must lie between the order's opening and now");
         break;
     case BRS_VERIFY:
-        if (!one_of(in->finding, findings, 3))
+        if (!in->finding || !one_of(in->finding, findings, 3))
             return err_set(e, ERR_INVALID, "finding", "finding must be true, false or partly");
         break;
     case BRS_CLASSIFY:
-        if (!one_of(in->classification, classes, 3))
+        if (!in->classification || !one_of(in->classification, classes, 3))
             return err_set(e, ERR_INVALID, "classification",
                            "classification must be fix_now, listed or explain");
         if (r->finding && strcmp(r->finding, "false") == 0 &&
@@ -1080,7 +1080,7 @@ static int args_check(const struct badreview *r, enum badreview_step s,
         }
         break;
     case BRS_RATE:
-        if (!one_of(in->rating, ratings, 3))
+        if (!in->rating || !one_of(in->rating, ratings, 3))
             return err_set(e, ERR_INVALID, "rating",
                            "rating must be satisfied, basic or unsatisfied");
         break;
@@ -1103,6 +1103,8 @@ static int next_due(const struct calendar *cal, const struct badreview_profile *
     case BRS_VERIFY:
         return badreview_due(cal, &p->limits[BRL_CLASSIFY], r->opened_at, due_at, due_day);
     case BRS_CLASSIFY:
+        if (!classification)
+            return ERR_INVALID;
         if (strcmp(classification, "listed") == 0) {
             *due_at = day_end(deadline);
             date_format(deadline, due_day);
@@ -1198,7 +1200,8 @@ int badreview_act(struct db *db, const struct actor *who, const struct calendar 
         goto done;
     }
     char deadline_day[DATE_TEXT] = "";
-    if (step == BRS_CLASSIFY && strcmp(args->classification, "listed") == 0) {
+    if (step == BRS_CLASSIFY && args->classification &&
+        strcmp(args->classification, "listed") == 0) {
         int64_t max_at = 0;
         char max_day[DATE_TEXT];
         int32_t today = local_day(now), max = 0;
