@@ -392,6 +392,13 @@ Test(badreview, the_steps_in_order_with_their_checks_deadlines_and_late_flags)
     cr_assert(!b.open && b.due_at == 0 && b.step[0] == '\0');
     cr_assert_eq(b.closed_at, t2 + 7200);
     cr_assert_str_eq(b.rating, "basic");
+    /* the figures: replied, rectified, satisfied (basic counts) */
+    cr_assert_eq(count("SELECT SUM(bad_replied) * 100 + SUM(bad_rectified) * 10 +"
+                       " SUM(bad_satisfied) FROM eval_rollup"),
+                 111);
+    cr_assert_eq(count("SELECT SUM(bad_replied) * 100 + SUM(bad_rectified) * 10 +"
+                       " SUM(bad_satisfied) FROM eval_month_window"),
+                 111);
     cr_assert_eq(b.nsteps, 6);
     for (int i = 0; i < 6; i++)
         cr_assert_str_eq(b.steps[i].step, badreview_step_name(i));
@@ -551,6 +558,7 @@ Test(badreview, appeal_once_decided_by_a_supervisor_upheld_excludes_the_evaluati
     /* contacted first: the figure it counted leaves the rollups with it */
     struct badreview_args a = {.method = "phone"};
     cr_assert_eq(act(&a_staff, id, BRS_CONTACT, &a, t0 + 60), 0);
+    cr_assert_eq(count("SELECT SUM(bad_replied) FROM eval_rollup"), 1);
     cr_assert_eq(
         badreview_appeal(u.db, &a_staff, id, "群众误操作，系误评", "录像显示", t0 + 120, &e), 0,
         "%s", e.msg);
@@ -584,6 +592,8 @@ Test(badreview, appeal_once_decided_by_a_supervisor_upheld_excludes_the_evaluati
              (long long)eval_id);
     cr_assert_eq(unit_db_int(u.db, sql), 1);
     cr_assert_eq(count("SELECT COUNT(*) FROM evaluation"), 1, "the evaluation stays");
+    /* the figures it counted left with it: excluded 1, replied back to 0 */
+    cr_assert_eq(count("SELECT SUM(excluded) * 10 + SUM(bad_replied) FROM eval_rollup"), 10);
     /* nothing more happens on it: no steps, no second decision, no warnings */
     a = (struct badreview_args){.classification = "explain"};
     cr_assert_eq(act(&a_staff, id, BRS_CLASSIFY, &a, t0 + 400), ERR_CONFLICT);
