@@ -6,8 +6,10 @@
 // regions' deadline profiles (admin at the root; checks; one default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   Client, loginAs, assertError, assertStatus, demoNodes, createStaff, createNode, uniq, shanghaiNow,
+  sleep, DB, BACKEND,
 } from './helpers.mjs';
 
 const anon = new Client('anon');
@@ -116,6 +118,15 @@ async function rate(level = 1) {
   assertStatus(list, 200, 'list');
   const order = list.json.items.find((o) => o.evaluation_id === r.json.id) ?? null;
   return { evaluation: r.json, order };
+}
+
+/** Run one SQL statement on the server's database from another process. */
+function runSql(sql) {
+  if (BACKEND === 'sqlite') {
+    execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 5000', DB.replace(/^sqlite:(\/\/)?/, ''), sql]);
+  } else {
+    execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', DB, '-c', sql]);
+  }
 }
 
 async function step(client, id, name, body, status = 200) {
@@ -346,6 +357,47 @@ test('a rejected appeal leaves the order going', async () => {
   assertError(await clerk.post(`/api/bad-reviews/${id}/appeal`, { reason: '再申诉' }), 409, 'conflict', 'appeal');
   const o = await step(clerk, id, 'contact', { method: 'phone' });
   assert.equal(o.state, 'contacted');
+});
+
+// ---------------------------------------------------------------- the sweep
+
+test('the sweep warns the clerk and escalates to the unit\'s leader once per overdue step', async () => {
+  const { order } = await rate(1);
+  const id = order.id;
+  const overdue = async (client) => {
+    const r = await client.get('/api/notifications', { query: { per_page: 500 } });
+    assertStatus(r, 200, 'notifications');
+    return r.json.items.filter((n) => n.kind === 'bad_review_overdue' && n.message.includes(`#${id}`));
+  };
+  const fresh = await overdue(clerk);
+  assert.equal(fresh.length, 0);
+  const news = (await clerk.get('/api/notifications', { query: { per_page: 500 } })).json.items
+    .filter((n) => n.kind === 'bad_review_new' && n.message.includes(`#${id}`));
+  assert.equal(news.length, 1, 'the clerk was told of the new order');
+  // the contact step's due time moves into the past (as if days went by)
+  runSql(`UPDATE bad_review_step SET due_at = due_at - 864000 WHERE review_id = ${id} AND open = 1`);
+  runSql(`UPDATE bad_review SET due_at = due_at - 864000 WHERE id = ${id}`);
+  let mine = [];
+  for (let i = 0; i < 100 && mine.length === 0; i++) {
+    await sleep(100);
+    mine = await overdue(clerk);
+  }
+  assert.equal(mine.length, 1, 'the clerk is warned');
+  await sleep(1000); // several more sweeps
+  assert.equal((await overdue(clerk)).length, 1, 'once');
+  assert.equal((await overdue(unitLeader)).length, 1, 'the unit\'s leader, once');
+  const o = await clerk.get(`/api/bad-reviews/${id}`);
+  assert.equal(o.json.overdue, true);
+  assert.equal(o.json.steps[0].warned, true);
+  assert.equal(o.json.steps[0].overdue, true);
+  const list = await sup.get('/api/bad-reviews', { query: { overdue: 1, node_id: unit.id, per_page: 500 } });
+  assert.ok(list.json.items.some((x) => x.id === id));
+  const stats = await sup.get('/api/bad-reviews/stats', { query: { node_id: unit.id } });
+  assert.ok(stats.json.overdue >= 1);
+  // done late: recorded so
+  const c = await step(clerk, id, 'contact', { method: 'phone' });
+  assert.equal(c.steps[0].late, true);
+  assert.equal(c.overdue, false, 'the verify step is due by the opening\'s count, not yet passed');
 });
 
 // ---------------------------------------------------------------- profiles
