@@ -185,6 +185,12 @@ test('the window tablet: staff card within a second of the finish, a 差评 refu
     const orders = await admin.ok('GET', `/api/bad-reviews?per_page=100`)
     const order = (orders.items || []).find((o) => o.evaluation_id === evaluation.id)
     assert.ok(order, `a work order for evaluation ${evaluation.id}: ${JSON.stringify(orders).slice(0, 400)}`)
+    assert.equal(order.state, 'assigned')
+    assert.equal(order.staff_id, setup.staffId, 'the one who delivered the service is responsible (谁办理谁负责)')
+    assert.equal(order.window_id, setup.windowId)
+    assert.deepEqual(order.reasons, evaluation.reasons)
+    // … and the staff member's evaluation detail names it
+    await drawer.locator('[data-test=eval-drawer-order]', { hasText: '已分派' }).waitFor()
   })
 })
 

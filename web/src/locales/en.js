@@ -1650,14 +1650,14 @@ export default {
       title: 'Work order',
       opened: 'Opened',
       state: {
-        open: 'To accept',
-        accepted: 'Accepted',
         assigned: 'Assigned',
         contacted: 'Contacted',
         verified: 'Verified',
-        rectifying: 'Rectifying',
+        classified: 'Classified',
         rectified: 'Rectified',
+        followed_up: 'Followed up',
         closed: 'Closed',
+        appeal_upheld: 'Appeal upheld',
       },
     },
     entry: {

@@ -1652,14 +1652,14 @@ export default {
       title: '差评工单',
       opened: '已生成',
       state: {
-        open: '待受理',
-        accepted: '已受理',
         assigned: '已分派',
         contacted: '已联系',
         verified: '已核实',
-        rectifying: '整改中',
+        classified: '已定性',
         rectified: '已整改',
+        followed_up: '已回访',
         closed: '已办结',
+        appeal_upheld: '申诉成立',
       },
     },
     entry: {
