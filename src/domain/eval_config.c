@@ -89,7 +89,7 @@ static int sort_check(int sort, struct err *e)
 
 static const char SQL_REASON_GET[] = "SELECT " REASON_COLS " FROM eval_reason WHERE id = ?1";
 static const char SQL_REASON_LIST[] = "SELECT " REASON_COLS " FROM eval_reason"
-                                      " WHERE region_id = ?1 ORDER BY sort, code, id LIMIT ?2";
+                                      " WHERE region_id = ?1 ORDER BY sort, id LIMIT ?2";
 static const char SQL_REASON_COUNT[] = "SELECT COUNT(*) FROM eval_reason WHERE region_id = ?1";
 static const char SQL_REASON_CODE[] =
     "SELECT id FROM eval_reason WHERE region_id = ?1 AND code = ?2";
@@ -260,6 +260,7 @@ int eval_reason_create(struct db *db, const struct actor *who, const struct eval
         return err_set(e, ERR_CONFLICT, "code", "the region has a reason with this code already");
     if (rc < 0)
         return db_fail(e, rc);
+    eval_conf_changed();
     rc = audit_append(db, who, "eval_reason.create", "eval_reason", *id, in->region_id, NULL,
                       reason_json(&r));
     return rc < 0 ? db_fail(e, rc) : 0;
@@ -320,6 +321,7 @@ int eval_reason_update(struct db *db, const struct actor *who, int64_t id,
         rc = db_fail(e, rc);
         goto done;
     }
+    eval_conf_changed();
     rc = audit_append(db, who, "eval_reason.update", "eval_reason", id, old.region_id,
                       reason_json(&old.r), reason_json(&r));
     if (rc < 0)
@@ -519,6 +521,7 @@ int eval_set_publish(struct db *db, const struct actor *who, const struct eval_s
     db_finalize(st);
     if (rc < 0 || (rc = set_store(db, who, in, (int)version, now, set_id)) < 0)
         return db_fail(e, rc);
+    eval_conf_changed();
     json_t *codes = json_array();
     for (int i = 0; codes && i < in->n; i++)
         json_array_append_new(codes, json_string(in->items[i].code));

@@ -16,7 +16,8 @@
  * current one not current, in the same transaction. Evaluations keep the id
  * of the set they were scored with, so old versions stay readable.
  *
- * Writes run inside the writer's transaction and are audited; reads run on
+ * Writes run inside the writer's transaction, are audited and tell the
+ * evaluation module's configuration cache (eval_conf_changed); reads run on
  * any connection. Strings come back in the arena given.
  */
 #ifndef CK_EVAL_CONFIG_H
@@ -84,7 +85,7 @@ int eval_reason_update(struct db *db, const struct actor *who, int64_t id,
 /* One stored reason; ERR_NOTFOUND when there is none. */
 int eval_reason_get(struct db *db, int64_t id, struct arena *a, struct eval_reason_rec *out);
 
-/* The region's stored reasons (active and not), by sort then code; none
+/* The region's stored reasons (active and not), by sort then id; none
  * stored gives *n = 0 (the caller shows the built-in list, eval_reasons). */
 int eval_reason_list(struct db *db, int64_t region_id, struct arena *a,
                      struct eval_reason_rec **items, int *n);

@@ -9,7 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client, loginAs, assertError, assertStatus, demoNodes, DB, BACKEND } from './helpers.mjs';
+import {
+  Client, loginAs, assertError, assertStatus, demoNodes, createNode, createStaff, deviceClient,
+  recordSecret, shanghaiNow, DB, BACKEND,
+} from './helpers.mjs';
 
 const anon = new Client('anon');
 let admin; // t_admin, admin at /dist (the region's root)
@@ -401,4 +404,78 @@ test('ranking: by 好评率 then count, in scope, limited', async () => {
   assertError(await admin.get(R, { query: { month: '2019-03', limit: 10001 } }), 400, 'invalid', 'limit');
   assertError(await leaderT.get(R, { query: { month: '2019-03', node_id: nodes.hallA.id } }), 403, 'forbidden');
   assertError(await anon.get(R, { query: { month: '2019-03' } }), 401, 'unauthorized');
+});
+
+// ---------------------------------------------------------------- end to end
+
+test('evaluations taken at a window show in the metrics and the ranking; reason changes count at once', async () => {
+  const ITEM = 'RS-YL-001'; // 即办件
+  const hall = await createNode(admin, nodes.dist, 'hall', { name: '统计测试厅' });
+  const win = await createNode(admin, hall, 'window', { code: 's1', name: '统计1号窗口' });
+  const series = await admin.post(`/api/halls/${hall.id}/series`, { prefix: 'S', name: '统计', item_codes: [ITEM] });
+  assertStatus(series, 201, 'series');
+  assertStatus(await admin.put(`/api/windows/${win.id}/profile`, { json: { series_ids: [series.json.id], mode: 'longest_wait' } }), 200);
+  const s = await createStaff(admin, hall.id, { name: '统计员' });
+  assertStatus(await admin.post(`/api/staff/${s.staff.id}/assignments`, { window_id: win.id }), 201, 'assign');
+  const clerk = await loginAs(s.login, s.password);
+  assertStatus(await clerk.post(`/api/windows/${win.id}/open`, {}), 200, 'open');
+  const d = await admin.post('/api/devices', { kind: 'evaluator', name: '统计评价器', node_id: win.id });
+  assertStatus(d, 201, 'device');
+  recordSecret(d.json.token);
+  const tablet = deviceClient(d.json.token);
+  const served = async () => {
+    const t = await clerk.post(`/api/halls/${hall.id}/tickets`, { item_code: ITEM });
+    assertStatus(t, 201, 'issue');
+    recordSecret(t.json.eval_token);
+    assertStatus(await clerk.post(`/api/windows/${win.id}/call`, { code: t.json.code }), 200, 'call');
+    assertStatus(await clerk.post(`/api/tickets/${t.json.id}/start`, {}), 200, 'start');
+    assertStatus(await clerk.post(`/api/tickets/${t.json.id}/finish`, {}), 200, 'finish');
+    const st = await tablet.get('/api/evaluator/state');
+    assertStatus(st, 200, 'state');
+    return st.json.pending;
+  };
+
+  // a reason added now is accepted by the very next evaluation
+  const c = code('e2e');
+  const made = await admin.post('/api/eval-reasons', { code: c, label_zh: '材料退回多次', label_en: 'Papers sent back' });
+  assertStatus(made, 201, 'reason');
+  let ev = await served();
+  assert.ok(ev.reasons.some((x) => x.code === c), 'the event offers the new reason');
+  const bad = await tablet.post('/api/evaluator/evaluations', { event_id: ev.id, level: 2, reasons: [c] });
+  assertStatus(bad, 201, 'a 差评 with the new reason');
+  ev = await served();
+  const dims = Object.fromEntries(ev.indicators.items.map((x, i) => [x.code, 5 - (i % 2)]));
+  assertStatus(await tablet.post('/api/evaluator/evaluations', { event_id: ev.id, level: 5, dims }), 201, 'a 5 with dims');
+  // deactivated: refused at once
+  assertStatus(await admin.patch(`/api/eval-reasons/${made.json.id}`, { active: false }), 200, 'deactivate');
+  ev = await served();
+  assert.ok(!ev.reasons.some((x) => x.code === c), 'no longer offered');
+  assertError(await tablet.post('/api/evaluator/evaluations', { event_id: ev.id, level: 1, reasons: [c] }), 400, 'invalid', 'reasons[0]');
+
+  const today = shanghaiNow().day;
+  const r = await admin.get(M, { query: { from: today, to: today, by: 'window', node_id: hall.id } });
+  assertStatus(r, 200, 'metrics');
+  assert.equal(r.json.rows.length, 1);
+  const row = r.json.rows[0];
+  assert.equal(row.key, win.id);
+  assert.equal(row.label, '统计1号窗口');
+  assert.deepEqual(row.levels, { 1: 0, 2: 1, 3: 0, 4: 0, 5: 1 });
+  assert.equal(row.active, 2);
+  assert.equal(row.bad, 1);
+  assert.equal(row.good_rate, 0.5);
+  assert.equal(row.bad_reply_rate, 0, 'no reply yet');
+  assert.deepEqual(row.dims.map((x) => [x.code, x.average]), ev.indicators.items.map((x, i) => [x.code, 5 - (i % 2)]));
+  const byStaff = await admin.get(M, { query: { from: today, to: today, by: 'staff', node_id: hall.id } });
+  assert.deepEqual(byStaff.json.rows.map((x) => [x.key, x.label, x.total]), [[s.staff.id, '统计员', 2]]);
+  const mine = await clerk.get(M, { query: { from: today, to: today, by: 'channel' } });
+  assertStatus(mine, 200, 'the clerk\'s own');
+  assert.deepEqual(mine.json.rows.map((x) => [x.key, x.total]), [['tablet', 2]]);
+
+  const rk = await admin.get(R, { query: { month: today.slice(0, 7), node_id: hall.id } });
+  assertStatus(rk, 200, 'ranking');
+  assert.equal(rk.json.items.length, 1);
+  assert.equal(rk.json.items[0].window_id, win.id);
+  assert.equal(rk.json.items[0].hall_name, '统计测试厅');
+  assert.equal(rk.json.items[0].total, 2);
+  assert.equal(rk.json.items[0].good_rate, 0.5);
 });

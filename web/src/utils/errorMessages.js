@@ -817,7 +817,6 @@ export const RULES = [
   { id: 'evalBy', re: /^by must be staff, window, hall, unit, region, item, channel, day or month$/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalChannel', re: /^channel must be one of/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalMonth', re: /^month must be a month as YYYY-MM$/, text: (m, e, h) => h.t('errors.queryInvalid') },
-  { id: 'evalItem', re: /^no such item$/, text: (m, e, h) => h.t('errors.selectedMissing', { field: h.field() }) },
   { id: 'evalOwnFigures', codes: ['forbidden'], re: /^staff see their own figures only$/, text: (m, e, h) => h.t('errors.forbidden') },
 ]
 
