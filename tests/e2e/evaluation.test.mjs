@@ -157,6 +157,7 @@ test('the window tablet: staff card within a second of the finish, a 差评 refu
     assert.match(await error.textContent(), /请至少选择一项不满意的原因/)
 
     // with a reason: accepted
+    const reasonLabel = (await invite.locator('[data-test=eval-reason]').first().textContent()).trim()
     await invite.locator('[data-test=eval-reason]').first().click()
     await error.waitFor({ state: 'detached' })
     const accepted = tablet.waitForResponse((r) => r.url().endsWith('/api/evaluator/evaluations') && r.request().method() === 'POST')
@@ -176,6 +177,11 @@ test('the window tablet: staff card within a second of the finish, a 差评 refu
     await counter.goto(`${BASE_URL}/#/my/evaluations?bad=1`)
     const row = counter.locator('[data-test=my-eval-table] .el-table__row').filter({ has: counter.locator('[data-test=my-eval-row-level][data-level="2"]') })
     await row.first().waitFor()
+    assert.equal((await row.first().locator('[data-test=my-eval-row-reasons]').textContent()).trim(), reasonLabel)
+    // this month's figures: the one evaluation so far, a 差评
+    await counter.locator('[data-test=my-eval-total] .me-fig-n', { hasText: /^1$/ }).waitFor()
+    await counter.locator('[data-test=my-eval-bad] .me-fig-n', { hasText: /^1$/ }).waitFor()
+    await counter.locator('[data-test=my-eval-levels] [data-level="2"] .me-level-n', { hasText: /^1$/ }).waitFor()
     await row.first().click()
     const drawer = counter.locator('[data-test=eval-drawer]')
     await drawer.locator('[data-test=eval-drawer-level]', { hasText: '不满意' }).waitFor()
