@@ -36,6 +36,9 @@ extern const struct api_module api_appointment_module;
 extern const struct api_module api_case_follow_module;
 extern const struct api_module api_case_module;
 extern const struct api_module api_inquiry_module;
+extern const struct api_module api_eval_fraud_module;
+extern const struct api_module api_eval_push_module;
+extern const struct api_module api_qr_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -138,6 +141,17 @@ json_t *api_case_full_json(const struct actor *who, const struct case_rec *c, in
  * when allow_ticket) into in, strings in r->arena; answers 400 and returns
  * < 0 on a bad body. Takes fields out of j. */
 int api_case_input(struct req *r, json_t *j, struct case_input *in, int allow_ticket);
+
+/* A fraud flag as the API shows it (api_eval_fraud.c), for an evaluation's
+ * page too. */
+struct eval_flag;
+json_t *api_eval_flag_json(const struct eval_flag *f);
+
+/* The evaluation services (api_eval_push.c): the fraud sweep and the upstream
+ * push, one thread beside the daemon. */
+struct app;
+int eval_services_start(struct app *app);
+void eval_services_stop(void);
 
 /* The services beside the daemon: the board renderer and the case sweep. */
 struct app;
