@@ -64,12 +64,14 @@ static int run_fraud(struct db *db, void *arg, struct err *e)
 static int fraud_step(void)
 {
     struct err e = {0};
+    char q[256];
     int flagged = 0;
     int rc = writer_run(svc.app->writer, run_fraud, &flagged, &e);
     if (rc < 0 && e.code != ERR_UNAVAILABLE)
-        log_warn("evaluation sweep failed", "error=\"%s\"", e.msg);
+        log_warn("eval-sweep", "msg=\"the evaluation sweep failed\" error=%s",
+                 log_quote(q, sizeof(q), e.msg));
     if (flagged)
-        log_info("evaluation sweep", "flags=%d", flagged);
+        log_info("eval-sweep", "flags=%d", flagged);
     return rc == 1;
 }
 
@@ -103,7 +105,7 @@ static int push_step(int force)
     int rc = eval_push_next(db, svc.target.shown, cfg->upstream_batch, cfg->upstream_personal, now,
                             force, &b);
     if (rc < 0) {
-        log_warn("upstream push", "msg=\"cannot read the batch\" rc=%d", rc);
+        log_warn("upstream", "msg=\"cannot read the batch\" rc=%d", rc);
         return 0;
     }
     if (!b.n) {
@@ -118,15 +120,16 @@ static int push_step(int force)
     int wrc = writer_run(svc.app->writer, run_push_done, &o, &e);
     if (rc < 0) {
         /* the error may quote the province's answer: only its first words */
-        char head[64];
+        char head[64], q[160];
         snprintf(head, sizeof(head), "%.*s", (int)strcspn(error, ":"), error);
-        log_warn("upstream push failed", "first_id=%lld last_id=%lld attempt=%d error=\"%s\"",
-                 (long long)b.first_id, (long long)b.last_id, b.attempt + 1, head);
+        log_warn("upstream", "msg=\"push failed\" first_id=%lld last_id=%lld attempt=%d error=%s",
+                 (long long)b.first_id, (long long)b.last_id, b.attempt + 1,
+                 log_quote(q, sizeof(q), head));
     } else if (wrc < 0 && e.code != ERR_UNAVAILABLE) {
-        log_warn("upstream push",
-                 "msg=\"delivered but the cursor did not move; it is sent again\""
-                 " error=\"%s\"",
-                 e.msg);
+        char q[256];
+        log_warn("upstream",
+                 "msg=\"delivered but the cursor did not move; it is sent again\" error=%s",
+                 log_quote(q, sizeof(q), e.msg));
     }
     int more = rc == 0 && wrc >= 0 && b.n >= cfg->upstream_batch;
     eval_push_batch_free(&b);
@@ -184,7 +187,7 @@ int eval_services_start(struct app *app)
 {
     int rc = eval_push_target(app->cfg->upstream_target, app->cfg->db, &svc.target);
     if (rc < 0) {
-        log_error("upstream push", "msg=\"bad [upstream] target\"");
+        log_error("upstream", "msg=\"bad [upstream] target\"");
         return rc;
     }
     svc.sweep_ms = env_ms("CHUANGKOU_EVAL_SWEEP_MS");
@@ -209,7 +212,8 @@ int eval_services_start(struct app *app)
             curl_global_cleanup();
         return ERR_NOMEM;
     }
-    log_info("upstream push", "target=%s", svc.target.shown);
+    char q[EVAL_PUSH_SHOWN_MAX + 16];
+    log_info("upstream", "target=%s", log_quote(q, sizeof(q), svc.target.shown));
     return 0;
 }
 
