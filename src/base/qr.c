@@ -23,7 +23,7 @@ int qr_encode(const char *text, struct qr_code *out)
     if (!qr)
         return errno == ENOMEM ? ERR_NOMEM : ERR_INVALID;
     size_t cells = (size_t)qr->width * (size_t)qr->width;
-    out->dark = malloc(cells);
+    out->dark = calloc(cells, 1);
     if (!out->dark) {
         QRcode_free(qr);
         return ERR_NOMEM;
