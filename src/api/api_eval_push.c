@@ -185,7 +185,8 @@ static long env_ms(const char *name)
 
 int eval_services_start(struct app *app)
 {
-    int rc = eval_push_target(app->cfg->upstream_target, app->cfg->db, &svc.target);
+    int rc =
+        eval_push_target(app->cfg->upstream_target, app->cfg->db, app->cfg->key_file, &svc.target);
     if (rc < 0) {
         log_error("upstream", "msg=\"bad [upstream] target\"");
         return rc;
@@ -281,7 +282,8 @@ static int push_admin(struct req *r, struct eval_push_target *t)
         req_error(r, ERR_FORBIDDEN, NULL, "only an administrator at the top of the organisation");
         return -1;
     }
-    if (eval_push_target(r->app->cfg->upstream_target, r->app->cfg->db, t) < 0) {
+    if (eval_push_target(r->app->cfg->upstream_target, r->app->cfg->db, r->app->cfg->key_file, t) <
+        0) {
         req_error(r, ERR_INVALID, NULL, "bad [upstream] target");
         return -1;
     }

@@ -35,7 +35,22 @@ static void url_shown(const char *url, char *out, size_t cap)
     snprintf(out, cap, "%.*s%.*s", (int)(host - url), url, (int)keep, rest);
 }
 
-int eval_push_target(const char *configured, const char *db_url, struct eval_push_target *out)
+/* dir of path (a file's) + "/upstream" into out; 0 or -1 when it does not fit */
+static int beside(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    int n;
+    if (!slash)
+        n = snprintf(out, cap, "upstream");
+    else if (slash == path)
+        n = snprintf(out, cap, "/upstream");
+    else
+        n = snprintf(out, cap, "%.*s/upstream", (int)(slash - path), path);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int eval_push_target(const char *configured, const char *db_url, const char *key_file,
+                     struct eval_push_target *out)
 {
     memset(out, 0, sizeof(*out));
     const char *c = configured ? configured : "";
@@ -52,25 +67,20 @@ int eval_push_target(const char *configured, const char *db_url, struct eval_pus
         return 0;
     }
     out->kind = EVAL_PUSH_FILE;
-    int n;
+    int rc = 0;
     if (strncmp(c, "file:", 5) == 0 && c[5]) {
-        n = snprintf(out->where, sizeof(out->where), "%s", c + 5);
+        int n = snprintf(out->where, sizeof(out->where), "%s", c + 5);
+        rc = n < 0 || (size_t)n >= sizeof(out->where) ? -1 : 0;
     } else if (*c) {
         return ERR_INVALID;
+    } else if (key_file && *key_file) {
+        rc = beside(key_file, out->where, sizeof(out->where));
     } else if (db_url && strncmp(db_url, "sqlite:", 7) == 0) {
-        const char *path = db_url + 7;
-        const char *slash = strrchr(path, '/');
-        if (slash)
-            n = snprintf(out->where, sizeof(out->where), "%.*s/upstream", (int)(slash - path),
-                         path);
-        else
-            n = snprintf(out->where, sizeof(out->where), "upstream");
-        if (slash == path) /* a database at the root: /upstream */
-            n = snprintf(out->where, sizeof(out->where), "/upstream");
+        rc = beside(db_url + 7, out->where, sizeof(out->where));
     } else {
-        n = snprintf(out->where, sizeof(out->where), "data/upstream");
+        snprintf(out->where, sizeof(out->where), "data/upstream");
     }
-    if (n < 0 || (size_t)n >= sizeof(out->where))
+    if (rc < 0)
         return ERR_INVALID;
     snprintf(out->shown, sizeof(out->shown), "file:%s", out->where);
     return 0;

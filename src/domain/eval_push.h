@@ -47,10 +47,13 @@ struct eval_push_target {
 };
 
 /* Resolve the configured target ("" default, "off", "file:DIR",
- * "http(s)://…") for the database db_url: the default is the directory
- * "upstream" beside a SQLite file, else "data/upstream". shown drops a URL's
- * user:password@, query and fragment. Returns 0 or ERR_INVALID. */
-int eval_push_target(const char *configured, const char *db_url, struct eval_push_target *out);
+ * "http(s)://…"). The default is the directory "upstream" beside the
+ * installation's data: beside the data key file key_file when one is set
+ * (may be NULL or ""), else beside a SQLite database file (db_url), else
+ * "data/upstream". shown drops a URL's user:password@, query and fragment.
+ * Returns 0 or ERR_INVALID. */
+int eval_push_target(const char *configured, const char *db_url, const char *key_file,
+                     struct eval_push_target *out);
 
 /* A batch read for sending. */
 struct eval_push_batch {

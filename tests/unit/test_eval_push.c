@@ -380,7 +380,7 @@ BOTH(file_target_appends_lines_and_the_cursor_follows)
     char target[256], path[256];
     snprintf(target, sizeof(target), "file:%s", dir);
     struct eval_push_target t;
-    cr_assert_eq(eval_push_target(target, u.url, &t), 0);
+    cr_assert_eq(eval_push_target(target, u.url, NULL, &t), 0);
     cr_assert_eq(t.kind, EVAL_PUSH_FILE);
     cr_assert_str_eq(t.shown, target);
     struct eval_push_batch b;
@@ -560,7 +560,7 @@ BOTH(http_target_posts_the_batch_and_takes_only_2xx)
     char url[128];
     snprintf(url, sizeof(url), "http://user:secret@127.0.0.1:%d/collect?key=abc", f.port);
     struct eval_push_target t;
-    cr_assert_eq(eval_push_target(url, u.url, &t), 0);
+    cr_assert_eq(eval_push_target(url, u.url, NULL, &t), 0);
     cr_assert_eq(t.kind, EVAL_PUSH_HTTP);
     char shown[128];
     snprintf(shown, sizeof(shown), "http://127.0.0.1:%d/collect", f.port);
@@ -598,7 +598,7 @@ Test(push_net, unreachable_target_fails_with_the_reason)
     char url[64], err[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", f.port);
     struct eval_push_target t;
-    cr_assert_eq(eval_push_target(url, "sqlite:x.db", &t), 0);
+    cr_assert_eq(eval_push_target(url, "sqlite:x.db", NULL, &t), 0);
     struct eval_push_batch b = {.n = 1, .records = json_array()};
     json_array_append_new(b.records, json_object());
     cr_assert_eq(eval_push_send(&t, &b, "", 2, T0, err, sizeof(err)), ERR_IO);
@@ -609,24 +609,29 @@ Test(push_net, unreachable_target_fails_with_the_reason)
 Test(push_net, targets_resolve)
 {
     struct eval_push_target t;
-    cr_assert_eq(eval_push_target("", "sqlite:/var/lib/ck/chuangkou.db", &t), 0);
+    cr_assert_eq(eval_push_target("", "sqlite:/var/lib/ck/chuangkou.db", NULL, &t), 0);
     cr_assert_eq(t.kind, EVAL_PUSH_FILE);
     cr_assert_str_eq(t.where, "/var/lib/ck/upstream");
     cr_assert_str_eq(t.shown, "file:/var/lib/ck/upstream");
-    cr_assert_eq(eval_push_target(NULL, "sqlite:ck.db", &t), 0);
+    cr_assert_eq(eval_push_target(NULL, "sqlite:ck.db", "", &t), 0);
     cr_assert_str_eq(t.where, "upstream");
-    cr_assert_eq(eval_push_target("", "postgresql://ck:pw@db/ck", &t), 0);
+    cr_assert_eq(eval_push_target("", "postgresql://ck:pw@db/ck", NULL, &t), 0);
     cr_assert_str_eq(t.where, "data/upstream");
-    cr_assert_eq(eval_push_target("off", "sqlite:x", &t), 0);
+    /* beside the data key when it is configured */
+    cr_assert_eq(eval_push_target("", "postgresql://ck:pw@db/ck", "/etc/ck/data.key", &t), 0);
+    cr_assert_str_eq(t.where, "/etc/ck/upstream");
+    cr_assert_eq(eval_push_target("", "sqlite:/a/b.db", "/k/ck.key", &t), 0);
+    cr_assert_str_eq(t.where, "/k/upstream");
+    cr_assert_eq(eval_push_target("off", "sqlite:x", NULL, &t), 0);
     cr_assert_eq(t.kind, EVAL_PUSH_OFF);
     cr_assert_str_eq(t.shown, "off");
-    cr_assert_eq(eval_push_target("file:/srv/out", "sqlite:x", &t), 0);
+    cr_assert_eq(eval_push_target("file:/srv/out", "sqlite:x", "/k/ck.key", &t), 0);
     cr_assert_str_eq(t.where, "/srv/out");
-    cr_assert_eq(eval_push_target("https://a:b@c@gov.example:8443/p/q?token=1#f", "", &t), 0);
+    cr_assert_eq(eval_push_target("https://a:b@c@gov.example:8443/p/q?token=1#f", "", NULL, &t), 0);
     cr_assert_eq(t.kind, EVAL_PUSH_HTTP);
     cr_assert_str_eq(t.shown, "https://gov.example:8443/p/q");
     cr_assert_str_eq(t.where, "https://a:b@c@gov.example:8443/p/q?token=1#f");
-    cr_assert_eq(eval_push_target("ftp://x", "", &t), ERR_INVALID);
+    cr_assert_eq(eval_push_target("ftp://x", "", NULL, &t), ERR_INVALID);
 }
 
 Test(push_net, backoff_doubles_to_the_cap)
