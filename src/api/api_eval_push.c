@@ -344,7 +344,7 @@ static int api_eval_push_retry(struct req *r)
         return REQ_DONE;
     q->now = now_s();
     q->op.run = run_retry;
-    q->op.status = 202;
+    q->op.status = 200;
     return api_submit_with(r, &q->op, retry_after);
 }
 

@@ -15,10 +15,11 @@
 #define PAGE_MAX 1000000
 #define PER_PAGE_MAX 500
 #define STREAK_IDS_MAX 1000 /* streak_n's upper bound (0008's CHECK) */
-#define DONE_MAX 8192       /* (evaluation, kind) pairs one step remembers */
+#define DONE_SLOTS 32768    /* the set of (evaluation, kind) pairs flagged, a power of 2 */
+#define DONE_FILL 24576     /* pairs it takes before it stops remembering (75 %) */
 
-enum flag_kind { KIND_BURST_DEVICE, KIND_BURST_IP, KIND_STREAK };
-static const char *const KIND_NAMES[] = {"burst_device", "burst_ip", "streak"};
+enum flag_kind { KIND_BURST_DEVICE = 1, KIND_BURST_IP, KIND_STREAK };
+static const char *const KIND_NAMES[] = {"", "burst_device", "burst_ip", "streak"};
 
 static int db_fail(struct err *e, int rc)
 {
@@ -116,7 +117,7 @@ struct back_row { /* one evaluation of the look-back */
     int ip_counts;
 };
 
-struct done_pair {
+struct done_pair { /* kind 0: an empty slot */
     int64_t id;
     int kind;
 };
@@ -179,12 +180,31 @@ static const struct eval_setting *setting_of(struct sweep *s, int64_t region_id)
     return NULL;
 }
 
+/* The (evaluation, kind) pairs known to be flagged: an open-addressing set,
+ * so a burst of hundreds (a hall's shared address) costs one insert each,
+ * not one per evaluation of every window it lies in. Once it is full it
+ * stops remembering; the INSERT's ON CONFLICT still keeps flags unique. */
+static size_t done_slot(const struct sweep *s, int64_t id, int kind)
+{
+    uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)kind;
+    size_t i = (size_t)(h >> 40) & (DONE_SLOTS - 1);
+    while (s->done[i].kind && !(s->done[i].id == id && s->done[i].kind == kind))
+        i = (i + 1) & (DONE_SLOTS - 1);
+    return i;
+}
+
 static int done_has(const struct sweep *s, int64_t id, int kind)
 {
-    for (int i = 0; i < s->ndone; i++)
-        if (s->done[i].id == id && s->done[i].kind == kind)
-            return 1;
-    return 0;
+    return s->done[done_slot(s, id, kind)].kind != 0;
+}
+
+static void done_add(struct sweep *s, int64_t id, int kind)
+{
+    size_t i = done_slot(s, id, kind);
+    if (s->done[i].kind || s->ndone >= DONE_FILL)
+        return;
+    s->done[i] = (struct done_pair){id, kind};
+    s->ndone++;
 }
 
 /* Flag evaluation id (unless it already is, of that kind). */
@@ -230,8 +250,7 @@ static int flag(struct sweep *s, int64_t id, int kind, const char *evidence)
         return rc;
     if (rc == DB_ROW)
         s->flagged++;
-    if (s->ndone < DONE_MAX)
-        s->done[s->ndone++] = (struct done_pair){id, kind};
+    done_add(s, id, kind);
     return 0;
 }
 
@@ -520,6 +539,37 @@ static int read_back(struct sweep *s, int64_t lo, int64_t hi)
     return oom ? ERR_NOMEM : 0;
 }
 
+static const char SQL_FLAGGED[] =
+    "SELECT evaluation_id, kind FROM eval_flag WHERE evaluation_id >= ?1 AND evaluation_id <= ?2"
+    " AND kind IN ('burst_device', 'burst_ip', 'streak')";
+
+/* Remember the flags the look-back's evaluations (and the batch's, from
+ * first on) already have: read through the flags' unique index by id. */
+static int read_flagged(struct sweep *s, int64_t first)
+{
+    int64_t lo = first, hi = first;
+    for (int i = 0; i < s->nback; i++) {
+        if (s->back[i].id < lo)
+            lo = s->back[i].id;
+        if (s->back[i].id > hi)
+            hi = s->back[i].id;
+    }
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(s->db, SQL_FLAGGED, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, lo);
+    db_bind_int64(st, 2, hi);
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *kind = db_col_text(st, 1);
+        for (int k = KIND_BURST_DEVICE; kind && k <= KIND_STREAK; k++)
+            if (strcmp(kind, KIND_NAMES[k]) == 0)
+                done_add(s, db_col_int64(st, 0), k);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int eval_fraud_sweep(struct db *db, int64_t now, int limit, int *flagged)
 {
     struct arena a = {0};
@@ -548,7 +598,9 @@ int eval_fraud_sweep(struct db *db, int64_t now, int limit, int *flagged)
     if (rc < 0 || n == 0)
         goto done;
     s.settings = arena_alloc(&a, sizeof(*s.settings) * (size_t)n);
-    s.done = arena_alloc(&a, sizeof(*s.done) * DONE_MAX);
+    s.done = arena_alloc(&a, sizeof(*s.done) * DONE_SLOTS);
+    if (s.done)
+        memset(s.done, 0, sizeof(*s.done) * DONE_SLOTS);
     if (!s.settings || !s.done) {
         rc = ERR_NOMEM;
         goto done;
@@ -568,6 +620,8 @@ int eval_fraud_sweep(struct db *db, int64_t now, int limit, int *flagged)
             hi = rows[i].created_at;
     }
     rc = read_back(&s, lo, hi);
+    if (rc == 0)
+        rc = read_flagged(&s, rows[0].id);
     for (int i = 0; rc == 0 && i < n; i++) {
         const struct eval_setting *set = setting_of(&s, rows[i].region_id);
         rc = burst(&s, &rows[i], set, 0);
