@@ -360,7 +360,6 @@ test('upstream push over HTTP (a second server on the same database): refused, l
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'ck-push-'));
   writeFileSync(join(tmp, 'index.html'), '<!doctype html><title>x</title>\n');
-  const err = join(tmp, 'server.err');
   const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--db', DB, '--web', tmp], {
     env: {
       ...process.env,
@@ -381,7 +380,6 @@ test('upstream push over HTTP (a second server on the same database): refused, l
   t.after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     province.close();
-    writeFileSync(err, log);
     rmSync(tmp, { recursive: true, force: true });
   });
   const base = `http://127.0.0.1:${port}`;
