@@ -2047,6 +2047,21 @@ export default {
     handoverReceiverOnly: '只有被转交的同事或单位可以接收或退回',
     handoverBlocksCase: '转交等待接收期间不能转为办件',
     inquiryNoTicket: '由首问登记转办件时不关联号码',
+    // fraud flags, the upstream push, evaluation QR codes (eval_fraud, eval_push, api_qr)
+    evalFlagMissing: '该异常评价标记不存在，请刷新页面后重试',
+    evalFlagStatus: '请选择“确认异常”或“排除”',
+    evalFlagStatusFilter: '状态只能是待处理、已排除或已确认',
+    evalFlagKindFilter: '异常类型不正确，请重新选择',
+    evalFlagDecided: '该标记已处理，不能再次处理',
+    evalFlagSelf: '涉及您本人的标记须由其他人处理',
+    evalFlagRole: '只有本级或上级的督查、领导或管理员可以处理异常评价标记',
+    evalPushTopAdmin: '只有最高一级的管理员可以查看和重试评价数据上报',
+    evalPushTarget: '评价数据上报的目标配置有误，请联系系统管理员',
+    evalSweepFailed: '异常评价检查暂时失败，系统会自动重试',
+    qrOneOf: '请指定号码凭证、窗口或人员中的一项',
+    qrOnlyOne: '号码凭证、窗口和人员只能指定一项',
+    qrToken: '评价码格式不正确',
+    qrTooLong: '链接过长，无法生成二维码',
     // where in the input: 第 3 行：…
     at: {
       row: '第 {n} 行：{text}',

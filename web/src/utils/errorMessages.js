@@ -912,6 +912,22 @@ export const RULES = [
   { id: 'evalChannel', re: /^channel must be one of/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalMonth', re: /^month must be a month as YYYY-MM$/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalOwnFigures', codes: ['forbidden'], re: /^staff see their own figures only$/, text: (m, e, h) => h.t('errors.forbidden') },
+
+  // ---- fraud flags, the upstream push, evaluation QR codes (eval_fraud, eval_push, api_qr) ----
+  { id: 'evalFlagMissing', re: /^no such flag$/, text: (m, e, h) => h.t('errors.evalFlagMissing') },
+  { id: 'evalFlagStatus', re: /^status must be dismissed or confirmed$/, text: (m, e, h) => h.t('errors.evalFlagStatus') },
+  { id: 'evalFlagStatusFilter', re: /^status must be open, dismissed or confirmed$/, text: (m, e, h) => h.t('errors.evalFlagStatusFilter') },
+  { id: 'evalFlagKindFilter', re: /^kind must be burst_device, burst_ip, fast_console or streak$/, text: (m, e, h) => h.t('errors.evalFlagKindFilter') },
+  { id: 'evalFlagDecided', re: /^the flag is already \w+$/, text: (m, e, h) => h.t('errors.evalFlagDecided') },
+  { id: 'evalFlagSelf', re: /^nobody decides a flag about themselves$/, text: (m, e, h) => h.t('errors.evalFlagSelf') },
+  { id: 'evalFlagRole', re: /^only a supervisor, leader or admin over it decides$/, text: (m, e, h) => h.t('errors.evalFlagRole') },
+  { id: 'evalPushTopAdmin', re: /^only an administrator at the top of the organisation$/, text: (m, e, h) => h.t('errors.evalPushTopAdmin') },
+  { id: 'evalPushTarget', re: /^bad \[upstream\] target$/, text: (m, e, h) => h.t('errors.evalPushTarget') },
+  { id: 'evalSweepFailed', re: /^the evaluation sweep failed$/, text: (m, e, h) => h.t('errors.evalSweepFailed') },
+  { id: 'qrOneOf', re: /^give one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOneOf') },
+  { id: 'qrOnlyOne', re: /^give only one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOnlyOne') },
+  { id: 'qrToken', re: /^token must be 24 letters, digits, - or _$/, text: (m, e, h) => h.t('errors.qrToken') },
+  { id: 'qrTooLong', re: /^the link is too long for a QR code$/, text: (m, e, h) => h.t('errors.qrTooLong') },
 ]
 
 function test(re, msg) {
