@@ -145,6 +145,11 @@ static int ip_counts(const char *channel)
 
 static const char SQL_CLAIM[] =
     "UPDATE eval_sweep SET last_eval_id = last_eval_id WHERE id = 1 RETURNING last_eval_id";
+/* PostgreSQL, several nodes: a node whose colleague is sweeping skips this
+ * round rather than hold its whole write batch waiting for the row */
+static const char SQL_CLAIM_PG[] =
+    "UPDATE eval_sweep SET last_eval_id = last_eval_id WHERE id = 1 AND id IN"
+    " (SELECT id FROM eval_sweep WHERE id = 1 FOR UPDATE SKIP LOCKED) RETURNING last_eval_id";
 static const char SQL_MOVE[] = "UPDATE eval_sweep SET last_eval_id = ?1 WHERE id = 1";
 static const char SQL_BATCH[] =
     "SELECT e.id, e.region_id, COALESCE(e.staff_id, 0), e.created_at, COALESCE(ev.ended_at, 0),"
@@ -581,7 +586,8 @@ int eval_fraud_sweep(struct db *db, int64_t now, int limit, int *flagged)
     if (limit < 1 || limit > EVAL_FRAUD_BATCH)
         limit = EVAL_FRAUD_BATCH;
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_CLAIM, &st);
+    int pg = db_kind(db) == DB_PG;
+    int rc = db_prepare(db, pg ? SQL_CLAIM_PG : SQL_CLAIM, &st);
     if (rc == 0) {
         rc = db_step(st);
         if (rc == DB_ROW)
@@ -591,7 +597,8 @@ int eval_fraud_sweep(struct db *db, int64_t now, int limit, int *flagged)
     if (rc < 0)
         goto done;
     if (rc != DB_ROW) {
-        rc = ERR_DB; /* 0008 inserts the one row */
+        /* 0008 inserts the one row: none means another node holds it */
+        rc = pg ? 0 : ERR_DB;
         goto done;
     }
     rc = read_batch(db, cursor, limit, &a, &rows, &n);

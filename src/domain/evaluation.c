@@ -1316,10 +1316,14 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
 
 /* ---- closing the window ---- */
 
-static const char SQL_EXPIRED[] =
-    "SELECT e.id, e.region_id, COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0),"
-    " COALESCE(e.item_id, 0), e.ended_at FROM eval_event e"
-    " WHERE e.state = 'open' AND e.expires_at <= ?1 ORDER BY e.expires_at LIMIT ?2";
+#define EXPIRED_SQL                                                                                \
+    "SELECT e.id, e.region_id, COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0),"                 \
+    " COALESCE(e.item_id, 0), e.ended_at FROM eval_event e"                                        \
+    " WHERE e.state = 'open' AND e.expires_at <= ?1 ORDER BY e.expires_at LIMIT ?2"
+static const char SQL_EXPIRED[] = EXPIRED_SQL;
+/* PostgreSQL, several nodes: leave the events another node's sweep (or an
+ * evaluation being taken) holds, rather than wait behind its batch */
+static const char SQL_EXPIRED_PG[] = EXPIRED_SQL " FOR UPDATE OF e SKIP LOCKED";
 static const char SQL_CLOSE[] =
     "UPDATE eval_event SET state = ?2 WHERE id = ?1 AND state = 'open' RETURNING id";
 static const char SQL_DEFAULTED[] = "UPDATE eval_event SET evaluation_id = ?2 WHERE id = ?1";
@@ -1423,7 +1427,7 @@ int eval_expire(struct db *db, int64_t now, int limit, int *closed)
         return ERR_NOMEM;
     struct db_stmt *st = NULL;
     int n = 0;
-    int rc = db_prepare(db, SQL_EXPIRED, &st);
+    int rc = db_prepare(db, db_kind(db) == DB_PG ? SQL_EXPIRED_PG : SQL_EXPIRED, &st);
     if (rc >= 0) {
         db_bind_int64(st, 1, now);
         db_bind_int64(st, 2, limit);
