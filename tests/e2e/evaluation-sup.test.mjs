@@ -11,8 +11,9 @@
 //    demo's 差评 orders; one opened, 联系评价人 is recorded by phone with a note; the
 //    timeline shows the step done and the order is 已联系 (also through the API).
 // 4. A fraud flag: a staff member finishes a ticket at window w07 and the ticket's QR
-//    evaluation comes at once from the same address (fast_console); the inspector opens
-//    it in 异常评价 and dismisses it with a note.
+//    evaluation (real-name) comes at once from the same address (fast_console); the
+//    inspector opens it in 异常评价, reads the evaluator's identity (查看身份, audited)
+//    and dismisses the flag with a note.
 //
 // The demo accounts' password is random: e2eadmin sets a known one for leader and
 // inspector (PATCH /api/staff/{id}).
@@ -223,7 +224,7 @@ test('a fraud flag: a ticket evaluated at once from the console’s address; the
   await clerk.ok('POST', `/api/windows/${setup.windowId}/call`, { code: tk.code })
   await clerk.ok('POST', `/api/tickets/${tk.id}/start`)
   await clerk.ok('POST', `/api/tickets/${tk.id}/finish`)
-  const ev = await new Admin().ok('POST', '/api/public/evaluations', { token: tk.eval_token, level: 5 })
+  const ev = await new Admin().ok('POST', '/api/public/evaluations', { token: tk.eval_token, level: 5, evaluator: { name: '张三丰', phone: '13812345678' } })
   const flags = await inspector.ok('GET', '/api/eval-flags?status=open&kind=fast_console&per_page=100')
   const flag = flags.items.find((f) => f.evaluation_id === ev.id)
   assert.ok(flag, 'the evaluation was flagged fast_console')
@@ -236,6 +237,14 @@ test('a fraud flag: a ticket evaluated at once from the console’s address; the
     await drawer.locator('[data-test=flag-drawer-status][data-status=open]').waitFor()
     assert.match(await drawer.locator('[data-test=flag-evidence]').textContent(), /秒/)
     await drawer.locator('[data-test=flag-evaluations] .el-table__row').first().waitFor()
+    // the real-name evaluator: masked, and read in full on demand (audited, confirmed first)
+    const row = drawer.locator('[data-test=flag-evaluations] .el-table__row', { hasText: String(ev.id) })
+    assert.doesNotMatch(await row.textContent(), /13812345678/)
+    await row.locator('[data-test=identity-show]').click()
+    await page.locator('.ck-confirm .el-message-box__btns .el-button--primary').click()
+    await row.locator('[data-test=identity-text]', { hasText: '13812345678' }).waitFor()
+    const audit = await admin.ok('GET', `/api/audit?entity=evaluation&entity_id=${ev.id}`)
+    assert.ok(audit.items.some((a) => a.action === 'evaluation.identity'), 'reading the identity is audited')
     await drawer.locator('[data-test=flag-decision-dismissed]').click()
     await drawer.locator('[data-test=flag-note]').fill('核实为群众本人现场扫码评价')
     await drawer.locator('[data-test=flag-submit]').click()

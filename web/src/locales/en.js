@@ -1002,6 +1002,7 @@ export default {
   // work orders, fraud flags and the region's evaluation settings (views/evaldash,
   // views/evalsup, views/admin/Eval*View.vue, utils/evalAdmin.js)
   evalSup: {
+    notify: { bad_review_new: 'New negative review', bad_review_overdue: 'Negative review overdue', bad_review_appeal: 'Appeal decided' },
     menu: {
       group: 'Evaluations',
       dashboard: 'Evaluation dashboard',

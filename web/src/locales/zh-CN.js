@@ -1004,6 +1004,7 @@ export default {
   // work orders, fraud flags and the region's evaluation settings (views/evaldash,
   // views/evalsup, views/admin/Eval*View.vue, utils/evalAdmin.js)
   evalSup: {
+    notify: { bad_review_new: '新差评工单', bad_review_overdue: '差评整改超时', bad_review_appeal: '申诉复核结果' },
     menu: {
       group: '好差评',
       dashboard: '好差评看板',
