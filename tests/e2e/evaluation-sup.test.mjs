@@ -109,7 +109,7 @@ test('the pure helpers of the supervision pages', () => {
   assert.deepEqual(U.stepActions(order), ['verify'])
   assert.equal(U.canAppeal(order), true)
   assert.equal(U.canDecideAppeal(order), false)
-  assert.deepEqual(U.timeline({ ...order, open: false, state: 'appeal_upheld' }).slice(2).map((s) => s.status), ['skipped', 'skipped', 'skipped', 'skipped'])
+  assert.deepEqual(U.timeline({ ...order, open: false, state: 'appeal_upheld' }).map((s) => s.status), ['done', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped'])
   assert.deepEqual(U.stepBody('contact', { method: 'phone', contacted_at: null, note: ' ' }), { method: 'phone' })
   assert.deepEqual(U.stepBody('classify', { classification: 'fix_now', deadline: '2026-12-01', note: '' }), { classification: 'fix_now' })
   assert.deepEqual(U.stepBody('classify', { classification: 'listed', deadline: '2026-12-01', note: 'x' }), { classification: 'listed', deadline: '2026-12-01', note: 'x' })

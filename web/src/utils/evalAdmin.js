@@ -161,7 +161,8 @@ export const canDecideAppeal = (order) => !!order && Array.isArray(order.actions
 
 /**
  * The timeline of an order: every step in order, those reached with what the API says
- * of them (due, done, by whom, late, overdue, note), the rest still to come.
+ * of them (due, done, by whom, late, overdue, note), the rest still to come; on a closed
+ * order (办结, or an upheld appeal) the steps never done are `skipped`.
  */
 export function timeline(order) {
   const got = new Map(((order && order.steps) || []).map((s) => [s.step, s]))
@@ -169,7 +170,7 @@ export function timeline(order) {
   return BR_STEPS.map((step) => {
     const s = got.get(step)
     if (s) {
-      const status = s.done_at ? (s.late ? 'late' : 'done') : s.overdue ? 'overdue' : 'current'
+      const status = s.done_at ? (s.late ? 'late' : 'done') : closed ? 'skipped' : s.overdue ? 'overdue' : 'current'
       return { ...s, step, status }
     }
     return { step, status: closed ? 'skipped' : 'todo', due_at: null, due_day: null, done_at: null, note: '' }
