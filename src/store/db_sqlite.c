@@ -2,10 +2,14 @@
  *
  * Connections run in WAL mode with foreign keys on, synchronous=FULL and a busy
  * timeout (CHUANGKOU_BUSY_TIMEOUT_MS, default 5000). Prepared statements are
- * cached per connection, keyed by the address of their static SQL text.
+ * cached per connection, keyed by the address of their static SQL text, in
+ * an open-addressing table that grows (every static statement of the program
+ * stays prepared; a cap guards against a caller breaking the static-text
+ * rule, whose statements are then prepared each time).
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +18,14 @@
 #include "store/db_impl.h"
 #include "store/walbuf.h"
 
-#define SQLITE_STMT_CACHE 64
+#define SQLITE_CACHE_MIN 128  /* slots at first; doubled at 70 % */
+#define SQLITE_CACHE_MAX 4096 /* statements kept per connection at most */
 
 struct sq_stmt {
     struct db_stmt base;
     sqlite3_stmt *st;
     const char *sql; /* cache key */
+    char *text;      /* cached: a copy of the text, checked on every hit */
     int in_use;
     int cached;
 };
@@ -27,8 +33,8 @@ struct sq_stmt {
 struct sq_db {
     struct db base;
     sqlite3 *h;
-    struct sq_stmt *cache[SQLITE_STMT_CACHE];
-    int ncache;
+    struct sq_stmt **slots; /* cap slots, NULL empty */
+    size_t cap, n;
 };
 
 static int map_rc(sqlite3 *h, int rc)
@@ -76,10 +82,14 @@ static int busy_timeout_ms(void)
 static void sq_close(struct db *db)
 {
     struct sq_db *s = (struct sq_db *)db;
-    for (int i = 0; i < s->ncache; i++) {
-        sqlite3_finalize(s->cache[i]->st);
-        free(s->cache[i]);
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->slots[i])
+            continue;
+        sqlite3_finalize(s->slots[i]->st);
+        free(s->slots[i]->text);
+        free(s->slots[i]);
     }
+    free(s->slots);
     sqlite3_close(s->h);
     free(s);
 }
@@ -96,17 +106,51 @@ static int sq_exec(struct db *db, const char *sql)
     return rc == SQLITE_OK ? 0 : map_rc(s->h, rc);
 }
 
+/* the slot of key in a table of cap (a power of two) slots: its own, or the
+ * empty one where it would go */
+static size_t sq_slot(struct sq_stmt **slots, size_t cap, const char *key)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9e3779b97f4a7c15ull;
+    size_t i = (size_t)(h >> 7) & (cap - 1);
+    while (slots[i] && slots[i]->sql != key)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* room for one more entry; 0, or < 0 when the table may not grow */
+static int sq_reserve(struct sq_db *s)
+{
+    if (s->cap && (s->n + 1) * 10 <= s->cap * 7)
+        return 0;
+    if (s->n >= SQLITE_CACHE_MAX)
+        return ERR_TOOLARGE;
+    size_t ncap = s->cap ? s->cap * 2 : SQLITE_CACHE_MIN;
+    struct sq_stmt **ns = calloc(ncap, sizeof(*ns));
+    if (!ns)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i])
+            ns[sq_slot(ns, ncap, s->slots[i]->sql)] = s->slots[i];
+    free(s->slots);
+    s->slots = ns;
+    s->cap = ncap;
+    return 0;
+}
+
 static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
     struct sq_db *s = (struct sq_db *)db;
     *out = NULL;
-    for (int i = 0; i < s->ncache; i++) {
-        struct sq_stmt *c = s->cache[i];
-        if (c->sql == sql && !c->in_use) {
-            c->in_use = 1;
-            *out = &c->base;
-            return 0;
-        }
+    struct sq_stmt *c = s->cap ? s->slots[sq_slot(s->slots, s->cap, sql)] : NULL;
+    /* the same address with another text means a caller broke the
+     * static-text rule (SQL built in a buffer): that text is prepared each
+     * time below (c keeps its slot) rather than a wrong statement run */
+    if (c && !c->in_use && strcmp(c->text, sql) == 0) {
+        c->in_use = 1;
+        *out = &c->base;
+        return 0;
     }
     struct sq_stmt *st = calloc(1, sizeof(*st));
     if (!st)
@@ -119,9 +163,12 @@ static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out)
     st->base.db = db;
     st->sql = sql;
     st->in_use = 1;
-    if (s->ncache < SQLITE_STMT_CACHE) {
+    /* cache it unless the key's slot is taken (the same text in use twice
+     * at once: this copy is finalized after use) or the table is full */
+    if (!c && sq_reserve(s) == 0 && (st->text = strdup(sql)) != NULL) {
         st->cached = 1;
-        s->cache[s->ncache++] = st;
+        s->slots[sq_slot(s->slots, s->cap, sql)] = st;
+        s->n++;
     }
     *out = &st->base;
     return 0;
