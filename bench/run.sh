@@ -49,7 +49,8 @@ source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
 BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle \
-case_register board_read sse_fanout due_date overdue_scan idle_rss_mb}
+case_register sqlite_batch_insert board_read sse_fanout due_date overdue_scan ranking_month \
+idle_rss_mb}
 # queue cases: lifecycle clients (one staff member and one window each), SSE streams
 BENCH_LC_CLIENTS=${BENCH_LC_CLIENTS:-64}
 BENCH_LC_PER_SERIES=${BENCH_LC_PER_SERIES:-4}
@@ -61,6 +62,17 @@ BENCH_CR_CLIENTS=${BENCH_CR_CLIENTS:-64}
 BENCH_CR_ITEM=${BENCH_CR_ITEM:-GJJ-TQ-001}
 BENCH_SCAN_ROWS=${BENCH_SCAN_ROWS:-1000000}
 BENCH_SCAN_RUNS=${BENCH_SCAN_RUNS:-20}
+# evaluation cases: the reference's rows, transaction size and prefill; the ranking's
+# dataset (cached), its timed calls and where the dataset is kept
+BENCH_INS_ROWS=${BENCH_INS_ROWS:-200000}
+BENCH_INS_BATCH=${BENCH_INS_BATCH:-1000}
+BENCH_INS_PREFILL=${BENCH_INS_PREFILL:-1000000}
+BENCH_RANK_ROWS=${BENCH_RANK_ROWS:-10000000}
+BENCH_RANK_WINDOWS=${BENCH_RANK_WINDOWS:-5000}
+BENCH_RANK_RUNS=${BENCH_RANK_RUNS:-50}
+BENCH_RANK_REF_RUNS=${BENCH_RANK_REF_RUNS:-5}
+BENCH_RANK_CACHE=${BENCH_RANK_CACHE:-$BENCH_OUT}
+BENCH_RANK_BUILD_MAX_S=${BENCH_RANK_BUILD_MAX_S:-1800}
 BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
@@ -770,6 +782,56 @@ case_overdue_scan() {
         "$(bench_kv "$line" ref_p99_ms)"
 }
 
+case_sqlite_batch_insert() {
+    # the yardstick of evaluation_submit: plain SQLite writing evaluation rows durably,
+    # BENCH_INS_BATCH rows a transaction, in a fresh file with the server's pragmas
+    local drv=$ROOT/build/bench/eval_insert line rc=0
+    [[ -x $drv ]] ||
+        bench_die "sqlite_batch_insert: $drv not found - build it (make build/bench/eval_insert)"
+    bench_log "sqlite_batch_insert: $BENCH_INS_PREFILL rows prefilled, then $BENCH_INS_ROWS" \
+        "rows in transactions of $BENCH_INS_BATCH (WAL, synchronous=FULL)"
+    "$drv" --rows "$BENCH_INS_ROWS" --batch "$BENCH_INS_BATCH" --prefill "$BENCH_INS_PREFILL" \
+        --dir "$T" >"$BENCH_OUT/eval_insert.txt" 2>"$BENCH_OUT/eval_insert.log" || rc=$?
+    line=$(tail -n 1 "$BENCH_OUT/eval_insert.txt")
+    if ((rc != 0)) || [[ $line != rows=* ]]; then
+        cat "$BENCH_OUT/eval_insert.log" >&2
+        bench_die "sqlite_batch_insert: build/bench/eval_insert failed"
+    fi
+    bench_log "sqlite_batch_insert: $line"
+    bench_row sqlite_batch_insert "$(bench_kv "$line" rows_per_s)" \
+        "$(bench_kv "$line" txn_p50_ms)" "$(bench_kv "$line" txn_p99_ms)"
+}
+
+case_ranking_month() {
+    # in process: a month's ranking of BENCH_RANK_WINDOWS windows among BENCH_RANK_ROWS
+    # evaluations (a dataset built once and cached), against the same ranking computed
+    # from the raw evaluations
+    local drv=$ROOT/build/bench/eval_rank line rc=0
+    [[ -x $drv ]] ||
+        bench_die "ranking_month: $drv not found - build it (make build/bench/eval_rank)"
+    bench_log "ranking_month: $BENCH_RANK_ROWS evaluations, $BENCH_RANK_WINDOWS windows" \
+        "(cached in $BENCH_RANK_CACHE; a build takes at most ${BENCH_RANK_BUILD_MAX_S} s)," \
+        "$BENCH_RANK_RUNS rankings, $BENCH_RANK_REF_RUNS from the raw evaluations"
+    "$drv" --rows "$BENCH_RANK_ROWS" --windows "$BENCH_RANK_WINDOWS" --runs "$BENCH_RANK_RUNS" \
+        --ref-runs "$BENCH_RANK_REF_RUNS" --cache-dir "$BENCH_RANK_CACHE" \
+        --build-max-s "$BENCH_RANK_BUILD_MAX_S" \
+        >"$BENCH_OUT/eval_rank.txt" 2>"$BENCH_OUT/eval_rank.log" || rc=$?
+    line=$(tail -n 1 "$BENCH_OUT/eval_rank.txt")
+    if ((rc != 0)) || [[ $line != rows=* ]]; then
+        tail -n 20 "$BENCH_OUT/eval_rank.log" >&2
+        bench_die "ranking_month: build/bench/eval_rank failed"
+    fi
+    grep -E 'reusing|built in|plan|ranked' "$BENCH_OUT/eval_rank.log" |
+        sed 's/^eval_rank: /[bench] ranking_month: /' >&2
+    bench_log "ranking_month: $line"
+    local ref_ops
+    ref_ops=$(bench_kv "$line" ref_ranks_per_s)
+    bench_row ranking_month "$(bench_kv "$line" ranks_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)" ranking_month_raw "$ref_ops"
+    bench_row ranking_month_raw "$ref_ops" "$(bench_kv "$line" ref_p50_ms)" \
+        "$(bench_kv "$line" ref_p99_ms)"
+}
+
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
@@ -792,7 +854,7 @@ main() {
         declare -F "case_$c" >/dev/null || bench_die "unknown case '$c'"
         case $c in
         nginx_static) need_nginx=1 ;;
-        due_date | overdue_scan) ;;
+        due_date | overdue_scan | sqlite_batch_insert | ranking_month) ;;
         *) need_server=1 ;;
         esac
     done
