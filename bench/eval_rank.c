@@ -28,13 +28,14 @@
  *    the ranking of MONTH (2026-11) over the whole tree, limit 5,000: one
  *    warm-up and RUNS timed calls. The ranking is the SQL below, SQL_RANK:
  *    eval_month_window for the month joined to org_node for the window's and
- *    its hall's names, ordered by 好评率 ((n4+n5) / (n1..n5 - excluded)) desc,
- *    then the count desc, then the window id.
+ *    its hall's names, ordered by 好评率 ((n4+n5) / (n1..n5 - excluded), as
+ *    src/domain/eval_stats.h defines it) desc, then the count (n1..n5) desc,
+ *    then the window id.
  * 3. The reference: the same ranking from the raw evaluations (first
  *    evaluations created in the month, through the index evaluation_created,
  *    GROUP BY window), one warm-up and REF_RUNS calls. Both must agree row by
- *    row (window, count, 好评, active, active 好评, 差评) - the check that the
- *    rollups hold what the evaluations say.
+ *    row (window, names, count, 好评, active, active 好评, 差评, excluded) - the
+ *    check that the rollups hold what the evaluations say.
  *
  * Prints one line of key=value pairs on stdout:
  *
@@ -843,11 +844,11 @@ static double build(const char *path, const char *params, int64_t rows, int wind
 
 /* ---- the ranking ---- */
 
-/* the ranking of a month from eval_month_window; ?1 month, ?2 path prefix, ?3 limit */
+/* the ranking of a month from eval_month_window; ?1 month, ?2 path prefix, ?3 limit.
+ * 好评率 = (n4 + n5) / (total - excluded), total = n1 + .. + n5 (eval_stats.h) */
 #define SQL_RANK_TEXT                                                                              \
-    "SELECT m.window_id, w.name, h.name,"                                                          \
-    " m.n1 + m.n2 + m.n3 + m.n4 + m.n5 - m.excluded AS total, m.n4 + m.n5 AS good,"                \
-    " m.active, m.active_good, m.bad, m.unrated, m.defaulted"                                      \
+    "SELECT m.window_id, w.name, h.name, m.n1 + m.n2 + m.n3 + m.n4 + m.n5 AS total,"               \
+    " m.n4 + m.n5 AS good, m.active, m.active_good, m.bad, m.excluded, m.unrated, m.defaulted"     \
     " FROM eval_month_window m JOIN org_node w ON w.id = m.window_id"                              \
     " JOIN org_node h ON h.id = w.parent_id"                                                       \
     " WHERE m.month = ?1 AND w.path LIKE ?2"                                                       \
@@ -860,23 +861,24 @@ static const char PLAN_RANK[] = "EXPLAIN QUERY PLAN " SQL_RANK_TEXT;
 
 /* the same from the raw evaluations: ?1 .. ?2 the month's created_at range */
 #define SQL_RAW_TEXT                                                                               \
-    "SELECT r.window_id, w.name, h.name, r.total, r.good, r.active, r.active_good, r.bad"          \
-    " FROM (SELECT e.window_id AS window_id, count(*) - sum(e.excluded) AS total,"                 \
-    " sum(e.level >= 4) AS good, sum(e.defaulted = 0) AS active,"                                  \
-    " sum(e.defaulted = 0 AND e.level >= 4) AS active_good,"                                       \
-    " sum(e.bad = 1 AND e.defaulted = 0 AND e.excluded = 0) AS bad"                                \
+    "SELECT r.window_id, w.name, h.name, r.total, r.good, r.active, r.active_good, r.bad,"         \
+    " r.excluded"                                                                                  \
+    " FROM (SELECT e.window_id AS window_id, count(*) AS total, sum(e.level >= 4) AS good,"        \
+    " sum(e.defaulted = 0) AS active, sum(e.defaulted = 0 AND e.level >= 4) AS active_good,"       \
+    " sum(e.bad = 1 AND e.defaulted = 0 AND e.excluded = 0) AS bad, sum(e.excluded) AS excluded"   \
     " FROM evaluation e WHERE e.created_at >= ?1 AND e.created_at < ?2 AND e.kind = 'first'"       \
     " GROUP BY e.window_id) r"                                                                     \
     " JOIN org_node w ON w.id = r.window_id JOIN org_node h ON h.id = w.parent_id"                 \
     " WHERE w.path LIKE ?3"                                                                        \
-    " ORDER BY CASE WHEN r.total > 0 THEN CAST(r.good AS REAL) / r.total END DESC NULLS LAST,"     \
+    " ORDER BY CASE WHEN r.total - r.excluded > 0"                                                 \
+    " THEN CAST(r.good AS REAL) / (r.total - r.excluded) END DESC NULLS LAST,"                     \
     " r.total DESC, r.window_id"                                                                   \
     " LIMIT ?4"
 static const char SQL_RAW[] = SQL_RAW_TEXT;
 static const char PLAN_RAW[] = "EXPLAIN QUERY PLAN " SQL_RAW_TEXT;
 
 struct rank_row {
-    int64_t window_id, total, good, active, active_good, bad;
+    int64_t window_id, total, good, active, active_good, bad, excluded;
     char window_name[64], hall_name[96];
 };
 
@@ -897,6 +899,7 @@ static void read_row(struct db_stmt *st, struct rank_row *r)
     r->active = db_col_int64(st, 5);
     r->active_good = db_col_int64(st, 6);
     r->bad = db_col_int64(st, 7);
+    r->excluded = db_col_int64(st, 8);
 }
 
 static void rank_rollup(struct db *db, const char *month, int64_t t0, int64_t t1,
@@ -1099,7 +1102,8 @@ int main(int argc, char **argv)
         const struct rank_row *x = &a.rows[i], *r = &b.rows[i];
         if (x->window_id != r->window_id || x->total != r->total || x->good != r->good ||
             x->active != r->active || x->active_good != r->active_good || x->bad != r->bad ||
-            strcmp(x->window_name, r->window_name) != 0 || strcmp(x->hall_name, r->hall_name) != 0)
+            x->excluded != r->excluded || strcmp(x->window_name, r->window_name) != 0 ||
+            strcmp(x->hall_name, r->hall_name) != 0)
             die("rank %d: window %lld total %lld good %lld active %lld/%lld bad %lld; the raw"
                 " evaluations say window %lld total %lld good %lld active %lld/%lld bad %lld",
                 i + 1, (long long)x->window_id, (long long)x->total, (long long)x->good,
