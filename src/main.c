@@ -17,6 +17,7 @@
 #include "base/parse.h"
 #include "base/date.h"
 #include "domain/audit.h"
+#include "domain/evaluation.h"
 #include "domain/calendar.h"
 #include "domain/catalog_io.h"
 #include "domain/demo.h"
@@ -411,8 +412,9 @@ static int cmd_verify(int argc, char **argv)
         return 2;
     if (f.help) {
         printf("usage: chuangkou verify [--db URL]\n\n"
-               "Recompute the audit log's hash chain from the first record. Exits 0 when\n"
-               "intact, 1 naming the first record that was changed or removed.\n");
+               "Recompute the hash chains of the audit log and of the evaluations (好差评)\n"
+               "from their first records. Exits 0 when both are intact, 1 naming what was\n"
+               "changed or removed.\n");
         return 0;
     }
     struct db *db = NULL;
@@ -421,19 +423,25 @@ static int cmd_verify(int argc, char **argv)
         fprintf(stderr, "error: %s\n", msg);
         return 1;
     }
-    int64_t checked = 0, bad = 0;
+    int64_t checked = 0, bad = 0, echecked = 0, ebad = 0;
     int rc = audit_verify(db, stdout, &checked, &bad);
+    int erc = rc < 0 && rc != ERR_CONFLICT ? 0 : eval_verify(db, stdout, &echecked, &ebad);
     db_close(db);
-    if (rc == ERR_CONFLICT) {
+    if (rc == ERR_CONFLICT)
         printf("audit chain BROKEN at record %lld (%lld records intact before it)\n",
                (long long)bad, (long long)checked);
-        return 1;
-    }
-    if (rc < 0) {
+    else if (rc < 0) {
         fprintf(stderr, "error: cannot read the audit log (%s)\n", err_name(rc));
         return 1;
     }
-    return 0;
+    if (erc == 1)
+        printf("evaluation chain BROKEN: %lld finding(s) in %lld records\n", (long long)ebad,
+               (long long)echecked);
+    else if (erc < 0) {
+        fprintf(stderr, "error: cannot read the evaluations (%s)\n", err_name(erc));
+        return 1;
+    }
+    return rc == ERR_CONFLICT || erc == 1 ? 1 : 0;
 }
 
 /* read a whole file (at most max bytes) into a malloc'd NUL-terminated buffer */

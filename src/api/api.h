@@ -36,6 +36,7 @@ extern const struct api_module api_appointment_module;
 extern const struct api_module api_case_follow_module;
 extern const struct api_module api_case_module;
 extern const struct api_module api_inquiry_module;
+extern const struct api_module api_evaluation_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -100,6 +101,15 @@ int api_body(struct req *r, const struct jfield *fields, int n);
  * check-in): tell the hall's screens, ticket.issued and board.changed. Call
  * from an `after` callback only. */
 void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
+
+/* After a commit that opened an evaluation event (a ticket finished, a case
+ * node ended): push the invitation (evaluation.invite) to its window's
+ * tablet. Call from an `after` callback only. */
+void api_eval_invite(struct req *r, int64_t event_id);
+
+/* A writer job of the sweep thread: close evaluation windows that ended
+ * (未评 or defaulted). Returns 1 when more are waiting. */
+int api_eval_sweep(struct db *db, void *arg, struct err *e);
 
 /* A ticket as the queue API shows it. */
 struct queue_ticket;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "domain/case.h"
 #include "domain/catalog.h"
+#include "domain/evaluation.h"
 #include "domain/case_impl.h"
 #include "domain/org.h"
 #include "http/server.h"
@@ -218,7 +219,9 @@ struct cop {
     int approve;
     char code[CASE_QUERY_CODE_LEN + 1];
     int with_code;
-    int render; /* answer with the case q->id, read after the commit */
+    int render;                      /* answer with the case q->id, read after the commit */
+    char eval_token[EVAL_TOKEN_MAX]; /* a registration's: the receipt's QR code */
+    int64_t eval_event;              /* the evaluation event the write opened */
 };
 
 static struct cop *cop_new(struct req *r)
@@ -230,6 +233,9 @@ static struct cop *cop_new(struct req *r)
     }
     memset(q, 0, sizeof(*q));
     q->now = now_s();
+    q->in.eval_token = q->eval_token;
+    q->in.eval_event_id = &q->eval_event;
+    q->args.eval_event_id = &q->eval_event;
     return q;
 }
 
@@ -268,11 +274,15 @@ static int case_after(struct req *r, int rc, struct err *e)
     if (case_get(req_db(r), NULL, q->cal, q->id, q->now, &r->arena, &c, &ge) < 0)
         return req_fail(r, &ge);
     json_t *full = api_case_full_json(&q->op.who, &c, q->now);
-    json_t *res =
-        q->with_code ? json_pack("{s:o*,s:s}", "case", full, "query_code", q->code) : full;
+    json_t *res = q->with_code ? json_pack("{s:o*,s:s,s:s}", "case", full, "query_code", q->code,
+                                           "eval_token", q->eval_token)
+                               : full;
     if (!res)
         return req_error(r, ERR_NOMEM, NULL, "out of memory");
-    return req_json(r, q->op.status ? q->op.status : 200, res);
+    int ret = req_json(r, q->op.status ? q->op.status : 200, res);
+    if (q->eval_event) /* the tablet asks for the evaluation */
+        api_eval_invite(r, q->eval_event);
+    return ret;
 }
 
 static int calendar_fail(struct err *e, int rc, int missing)
@@ -890,6 +900,13 @@ static void *sweep_main(void *arg)
         int rc = writer_run(sweep_app->writer, run_sweep, NULL, &e);
         if (rc < 0 && e.code != ERR_UNAVAILABLE)
             log_warn("case sweep failed", "error=\"%s\"", e.msg);
+        /* evaluation windows that closed (its own transaction) */
+        struct err ee = {0};
+        int erc = writer_run(sweep_app->writer, api_eval_sweep, NULL, &ee);
+        if (erc < 0 && ee.code != ERR_UNAVAILABLE)
+            log_warn("evaluation sweep failed", "error=\"%s\"", ee.msg);
+        if (erc == 1 && rc >= 0)
+            rc = 1;
         /* after a calendar change, recompute in short steps that let other
          * writes through between them */
         long wait_ms = rc == 1 && sweep_ms > 100 ? 100 : sweep_ms;

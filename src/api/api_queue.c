@@ -387,7 +387,13 @@ static int qop_after(struct req *r, int rc, struct err *e)
         json_decref(q->op.result);
         q->op.result = NULL;
         ticket = ticket_text(&q->ticket, &ticket_len);
-        ret = ticket ? req_bytes(r, q->op.status, JSON_TYPE, ticket, ticket_len)
+        /* a ticket just issued: its evaluation token, for the printed QR
+         * code, in this answer only (never on a screen's stream) */
+        char *answer = ticket && q->ticket.eval_token[0]
+                           ? arena_printf(&r->arena, "%.*s,\"eval_token\":\"%s\"}",
+                                          (int)ticket_len - 1, ticket, q->ticket.eval_token)
+                           : ticket;
+        ret = answer ? req_bytes(r, q->op.status, JSON_TYPE, answer, strlen(answer))
                      : req_error(r, ERR_NOMEM, NULL, "out of memory");
     } else {
         ret = api_op_after(r, rc, e);
@@ -409,6 +415,8 @@ static int qop_after(struct req *r, int rc, struct err *e)
     free(window);
     if (q->board)
         board_touch(q->pub_hall);
+    if (q->is_ticket && q->ticket.eval_event_id) /* the tablet asks for the evaluation */
+        api_eval_invite(r, q->ticket.eval_event_id);
     return ret;
 }
 

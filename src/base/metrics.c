@@ -8,8 +8,8 @@
 
 #include "base/err.h"
 
-static const unsigned statuses[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404,
-                                    405, 408, 409, 411, 413, 415, 422, 429, 500, 503, 0};
+static const unsigned statuses[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405,
+                                    408, 409, 410, 411, 413, 415, 422, 429, 500, 503, 0};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};

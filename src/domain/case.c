@@ -13,6 +13,7 @@
 #include "domain/catalog.h"
 #include "domain/inquiry.h"
 #include "domain/case_impl.h"
+#include "domain/evaluation.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 
@@ -83,6 +84,7 @@ struct crow {
     char promised_unit[12], legal_unit[12];
     char promised_due[DATE_TEXT], legal_due[DATE_TEXT], received_day[DATE_TEXT];
     char phone_enc[PII_ENC_MAX], agent_phone_enc[PII_ENC_MAX];
+    int64_t eval_event_id; /* set by set_state: the evaluation event a node opened */
 };
 
 static int load_row(struct db *db, int64_t id, struct crow *r, struct err *e)
@@ -735,13 +737,22 @@ int case_register(struct db *db, const struct actor *who, const struct calendar 
              in->note && *in->note ? (ticket_id || in->inquiry_id ? ": " : "") : "",
              in->note ? in->note : "");
     rc = case_event_add(db, who, *id, "registered", NULL, "received", node.id, detail, now);
+    if (rc == 0) { /* its evaluation events, pending until their nodes end */
+        char token[EVAL_TOKEN_MAX];
+        rc = eval_case_registered(db, *id, now, token);
+        if (rc == 0 && in->eval_token)
+            memcpy(in->eval_token, token, sizeof(token));
+    }
     if (rc < 0)
         return dbfail(e, rc);
     if (in->complete_now) {
         struct crow r;
         if ((rc = load_row(db, *id, &r, e)) < 0)
             return rc;
-        return do_complete(db, who, cal, &r, NULL, now, missing_year, e);
+        rc = do_complete(db, who, cal, &r, NULL, now, missing_year, e);
+        if (rc == 0 && in->eval_event_id)
+            *in->eval_event_id = r.eval_event_id;
+        return rc;
     }
     return 0;
 }
@@ -777,6 +788,13 @@ static int set_state(struct db *db, const struct actor *who, struct crow *r, enu
         return rc;
     rc = case_event_add(db, who, r->id, kind, case_state_name(r->state), case_state_name(to),
                         r->node_id, detail, now);
+    /* the evaluation of a node that ended (一事一评): 受理, and 办结 or 退件 */
+    if (rc == 0 && to == CASE_ACCEPTED)
+        rc = eval_case_node(db, r->id, "accept", who->ip, now, &r->eval_event_id);
+    else if (rc == 0 && (to == CASE_COMPLETED || to == CASE_RETURNED))
+        rc = eval_case_node(db, r->id, "complete", who->ip, now, &r->eval_event_id);
+    else if (rc == 0 && to == CASE_WITHDRAWN)
+        rc = eval_case_void(db, r->id);
     r->state = to;
     r->open = open;
     return rc;
@@ -1091,7 +1109,10 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
             return bad_state(e, &r, "completed");
         if (r.paused)
             return err_set(e, ERR_CONFLICT, "state", "resume the clock first");
-        return do_complete(db, who, cal, &r, note, now, missing_year, e);
+        rc = do_complete(db, who, cal, &r, note, now, missing_year, e);
+        if (rc == 0 && args->eval_event_id)
+            *args->eval_event_id = r.eval_event_id;
+        return rc;
     case CASE_ACT_RETURN:
     case CASE_ACT_WITHDRAW:
         if (!note)
@@ -1106,6 +1127,8 @@ int case_act(struct db *db, const struct actor *who, const struct calendar *cal,
     default:
         return err_set(e, ERR_INVALID, NULL, "unknown action");
     }
+    if (rc == 0 && args->eval_event_id)
+        *args->eval_event_id = r.eval_event_id;
     /* a pause or a resume moves no state but is an update */
     if (rc == 0 && (act == CASE_ACT_PAUSE || act == CASE_ACT_RESUME)) {
         struct db_stmt *st = NULL;

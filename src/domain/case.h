@@ -131,6 +131,11 @@ struct case_input {
     const int64_t *materials; /* material ids of the version received now */
     int nmaterials;
     int complete_now; /* 即办件: completed on the spot */
+    /* out (may be NULL): the raw evaluation token of the case's 办结 event
+     * (printed as the receipt's QR code), and the evaluation event a
+     * completion on the spot opened (0 none) */
+    char *eval_token; /* EVAL_TOKEN_MAX bytes */
+    int64_t *eval_event_id;
     const char *note;
 };
 
@@ -255,6 +260,7 @@ struct case_action_args {
     const char *pause_kind;
     const char *decision;
     const char *note;
+    int64_t *eval_event_id; /* out (may be NULL): the evaluation event it opened, 0 none */
 };
 
 int case_act(struct db *db, const struct actor *who, const struct calendar *cal, int64_t id,

@@ -18,4 +18,9 @@
  * the database already holds org nodes, or another ERR_* (nothing written). */
 int demo_create(struct db *db, const char *password_hash, struct err *e);
 
+/* Inside demo_create's transaction: evaluate most open evaluation events
+ * (domain/demo_eval.c) through every channel with a realistic mix of levels;
+ * 差评 carry reasons and open their work orders. */
+int demo_seed_evals(struct db *db, struct err *e);
+
 #endif

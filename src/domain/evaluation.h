@@ -64,9 +64,6 @@ int eval_setting_get(struct db *db, int64_t region_id, struct eval_setting *out)
 int eval_setting_put(struct db *db, const struct actor *who, const struct eval_setting *in,
                      int64_t now, struct err *e);
 
-/* The region (root node) of a materialised path "/1/4/9/": 1. */
-int64_t eval_region_of(const char *path);
-
 /* ---- service events ---- */
 
 /* A new token: EVAL_TOKEN_LEN random URL-safe characters, and its hash. */
@@ -96,6 +93,11 @@ int eval_case_node(struct db *db, int64_t case_id, const char *node, const char 
 /* A case was withdrawn: void its pending events. */
 int eval_case_void(struct db *db, int64_t case_id);
 
+/* The event of a ticket, or of a case's node ("accept" | "complete"):
+ * ERR_NOTFOUND when it has none. */
+int eval_event_of(struct db *db, int64_t ticket_id, int64_t case_id, const char *node,
+                  int64_t *event_id);
+
 /* An event as the evaluation pages see it. */
 struct eval_event {
     int64_t id;
@@ -103,7 +105,7 @@ struct eval_event {
     int64_t ticket_id, case_id, region_id, hall_id, unit_id, window_id, staff_id, item_id,
         version_id;
     char *node_path, *item_code, *item_name, *ended_ip;
-    char *ticket_code, *case_number;      /* "" when not that source */
+    char *ticket_code, *case_number; /* "" when not that source */
     char *window_name, *hall_name, *unit_name;
     int64_t created_at, ended_at, expires_at; /* 0 not yet */
     int64_t evaluation_id, followup_id;
@@ -114,6 +116,9 @@ struct eval_event {
 /* Look events up (plain reads). ERR_NOTFOUND when there is none. */
 int eval_event_get(struct db *db, int64_t id, struct arena *a, struct eval_event *out);
 int eval_event_by_token(struct db *db, const char *token, struct arena *a, struct eval_event *out);
+/* Only the id of a token's event (the submission path re-reads it in its
+ * transaction). ERR_NOTFOUND when there is none. */
+int eval_event_token_id(struct db *db, const char *token, int64_t *id);
 /* A case by number and the applicant's (or organisation's) exact name: its
  * most recent open event, else its most recent event. */
 int eval_event_by_case(struct db *db, const char *number, const char *name, struct arena *a,
@@ -158,6 +163,10 @@ struct eval_set {
     int n;
     struct eval_indicator items[EVAL_DIMS_MAX];
 };
+/* Configuration (settings, reasons, indicator sets) changed: evaluations
+ * taken by this process read it again (other nodes within a few seconds). */
+void eval_conf_changed(void);
+
 /* The current set of a region and kind (built-in when none was stored). */
 int eval_set_current(struct db *db, int64_t region_id, const char *kind, struct arena *a,
                      struct eval_set *out);
@@ -169,20 +178,20 @@ int eval_set_ensure(struct db *db, int64_t region_id, const char *kind, int64_t 
 /* ---- evaluations ---- */
 
 struct eval_input {
-    int level;                   /* 1..5 */
-    const char **reasons;        /* reason codes; required for level <= 2 */
+    int level;            /* 1..5 */
+    const char **reasons; /* reason codes; required for level <= 2 */
     int nreasons;
-    const char *text;            /* "" or NULL none */
-    const char **dim_codes;      /* indicator codes with their scores 1..5 */
+    const char *text;       /* "" or NULL none */
+    const char **dim_codes; /* indicator codes with their scores 1..5 */
     int dim_scores[EVAL_DIMS_MAX];
     int ndims;
-    const char *channel;         /* one of EVAL_CHANNELS but "system" */
-    int64_t device_id;           /* the tablet */
-    const char *device;          /* the browser's id (public pages), NULL none */
+    const char *channel; /* one of EVAL_CHANNELS but "system" */
+    int64_t device_id;   /* the tablet */
+    const char *device;  /* the browser's id (public pages), NULL none */
     const char *ip;
-    int64_t entered_by;          /* hotline / paper: the staff member typing it */
+    int64_t entered_by;                   /* hotline / paper: the staff member typing it */
     const char *name, *phone, *id_number; /* real-name evaluators; optional */
-    int followup;                /* 1: a 追评 */
+    int followup;                         /* 1: a 追评 */
 };
 
 struct eval_rec {
@@ -241,9 +250,9 @@ int eval_identity(struct db *db, int64_t id, struct arena *a, char **name, char 
  * that day or before, its hash, and the day's count. */
 struct eval_chain_head {
     char date[DATE_TEXT];
-    int64_t count;    /* evaluations created that day */
-    int64_t first_id; /* the day's first, 0 none */
-    int64_t last_id;  /* the last one created up to the day's end, 0 none */
+    int64_t count;                /* evaluations created that day */
+    int64_t first_id;             /* the day's first, 0 none */
+    int64_t last_id;              /* the last one created up to the day's end, 0 none */
     char head[CRYPTO_SHA256_HEX]; /* its hash, "" none */
 };
 int eval_chain_head(struct db *db, const char *date, struct eval_chain_head *out);

@@ -541,7 +541,7 @@ struct new_ticket {
 
 /* Number and insert a ticket; its id into *id, code into code. */
 static int insert_ticket(struct db *db, const struct new_ticket *nt, int64_t now, int64_t *id,
-                         struct err *e)
+                         char token[EVAL_TOKEN_MAX], struct err *e)
 {
     char day[DATE_TEXT], code[QUEUE_CODE_MAX];
     queue_service_day(now, day);
@@ -601,6 +601,8 @@ static int insert_ticket(struct db *db, const struct new_ticket *nt, int64_t now
     rc = add_event_text(db, *id, now, "issued", nt->window_id, nt->staff_id, detail);
     if (rc == 0 && serving)
         rc = add_event(db, *id, now, "started", nt->window_id, nt->staff_id, NULL);
+    if (rc == 0) /* the evaluation of its service, pending until it is finished */
+        rc = eval_ticket_issued(db, *id, nt->hall->id, nt->hall->path, now, token);
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -635,10 +637,13 @@ int queue_issue(struct db *db, const struct actor *who, const struct queue_issue
     struct new_ticket nt = {&hall, &res, in->priority, in->channel,
                             0,     0,    masked,       in->phone ? hash : NULL};
     int64_t id = 0;
-    rc = insert_ticket(db, &nt, now, &id, e);
+    char token[EVAL_TOKEN_MAX];
+    rc = insert_ticket(db, &nt, now, &id, token, e);
     if (rc < 0)
         return rc;
     rc = queue_ticket_get(db, id, now, out);
+    if (rc == 0)
+        memcpy(out->eval_token, token, sizeof(token));
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -894,12 +899,15 @@ int queue_walk_direct(struct db *db, const struct actor *who, int64_t window_id,
     struct new_ticket nt = {&hall,     &res,          QUEUE_NORMAL, QUEUE_CH_WALK_DIRECT,
                             window_id, who->staff_id, masked,       NULL};
     int64_t id = 0;
-    rc = insert_ticket(db, &nt, now, &id, e);
+    char token[EVAL_TOKEN_MAX];
+    rc = insert_ticket(db, &nt, now, &id, token, e);
     if (rc < 0)
         return rc;
     rc = window_set(db, window_id, id, who->staff_id, now);
     if (rc == 0)
         rc = queue_ticket_get(db, id, now, out);
+    if (rc == 0)
+        memcpy(out->eval_token, token, sizeof(token));
     return rc < 0 ? queue_db_fail(e, rc) : 0;
 }
 
@@ -1031,8 +1039,14 @@ int queue_act(struct db *db, const struct actor *who, int64_t ticket_id, enum qu
         rc = window_release(db, win.id, ticket_id, now);
     if (rc == 0 && action == QUEUE_DO_RESUME)
         rc = window_set(db, win.id, ticket_id, who->staff_id, now);
-    if (rc == 0 && action == QUEUE_DO_FINISH)
+    if (rc == 0 && action == QUEUE_DO_FINISH) {
         queue_eta_forget(t.series_id); /* a service time more for its median */
+        /* the service ended: its evaluation opens (一次一评) */
+        rc = eval_ticket_finished(db, ticket_id, win.id, who->staff_id, who->ip, now,
+                                  &t.eval_event_id);
+    }
+    if (rc == 0 && action == QUEUE_DO_NO_SHOW)
+        rc = eval_ticket_void(db, ticket_id);
     if (rc < 0)
         return queue_db_fail(e, rc);
     t.position = 0; /* none of these leaves it waiting */
@@ -1155,6 +1169,8 @@ int queue_withdraw(struct db *db, const struct actor *who, int64_t ticket_id, co
                    who->staff_id, detail);
     if (rc == 0 && held)
         rc = window_release(db, t.window_id, ticket_id, now);
+    if (rc == 0) /* never delivered: nothing to evaluate */
+        rc = eval_ticket_void(db, ticket_id);
     if (rc == 0)
         rc = queue_ticket_get(db, ticket_id, now, out);
     return rc < 0 ? queue_db_fail(e, rc) : 0;

@@ -53,6 +53,7 @@
 #include "base/err.h"
 #include "domain/actor.h"
 #include "domain/catalog.h"
+#include "domain/evaluation.h"
 #include "domain/org.h"
 #include "store/db.h"
 
@@ -157,6 +158,11 @@ struct queue_ticket {
     char display_name[4 + QUEUE_NAME_MAX + 1];             /* masked; "" none */
     int position;    /* waiting: 1-based place in its series' line; else 0 */
     int eta_minutes; /* waiting: estimated minutes to the call; -1 unknown or not waiting */
+    /* set by the write that made it, never read back: the raw evaluation
+     * token of a ticket just issued ("" otherwise; for its printed QR code
+     * only), the evaluation event a finish just opened (0 none) */
+    char eval_token[EVAL_TOKEN_MAX];
+    int64_t eval_event_id;
 };
 
 /* What queue_issue needs. Exactly one way to the series: item_code (the

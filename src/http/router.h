@@ -13,10 +13,11 @@
 #include "http/req.h"
 
 enum route_flags {
-    ROUTE_PUBLIC = 1,   /* no login needed */
-    ROUTE_DEVICE = 2,   /* a device token is accepted */
-    ROUTE_RAW_BODY = 4, /* body is not JSON (e.g. an image) */
-    ROUTE_NO_CSRF = 8,  /* state-changing but exempt (login) */
+    ROUTE_PUBLIC = 1,       /* no login needed */
+    ROUTE_DEVICE = 2,       /* a device token is accepted */
+    ROUTE_RAW_BODY = 4,     /* body is not JSON (e.g. an image) */
+    ROUTE_NO_CSRF = 8,      /* state-changing but exempt (login) */
+    ROUTE_SECRET_PATH = 16, /* the path carries a secret: log the pattern, not the path */
 };
 
 struct route {

@@ -600,8 +600,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              : r->method == HTTP_PATCH  ? "PATCH"
              : r->method == HTTP_DELETE ? "DELETE"
                                         : "OTHER",
-             log_quote(path, sizeof(path), r->path ? r->path : "-"), status, cs / 100, cs % 100,
-             r->who.name[0] ? r->who.name : "-",
+             log_quote(path, sizeof(path),
+                       r->route && (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern
+                       : r->path                                         ? r->path
+                                                                         : "-"),
+             status, cs / 100, cs % 100, r->who.name[0] ? r->who.name : "-",
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     if (r->resp_fd >= 0)
         close(r->resp_fd);
