@@ -62,7 +62,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 
-#define GEN_VERSION 1 /* bump when the generator changes what it writes */
+#define GEN_VERSION 2 /* bump when the generator changes what it writes */
 #define DISTRICTS 10
 #define UNITS 4                         /* per district, each with a hall */
 #define HALLS (DISTRICTS * (1 + UNITS)) /* the district's own hall + one per unit */
@@ -96,11 +96,11 @@ static const char *const channel_name[NCH] = {"tablet", "qr",      "window_qr", 
                                               "sms",    "hotline", "paper",     "system"};
 /* active evaluations by channel, per mille (cumulative below) */
 static const int channel_pm[CH_SYSTEM] = {560, 220, 70, 40, 50, 30, 20, 10};
-static const char *const dim_codes[] = {"service_efficiency", "service_level", "service_attitude"};
+/* the built-in offline set and reasons (src/domain/evaluation.c) */
+static const char *const dim_codes[] = {"efficiency", "competence", "attitude"};
 #define NDIMS 3
-static const char *const reason_codes[] = {"slow", "attitude", "unclear_guide", "repeated_trips",
-                                           "system_down"};
-#define NREASONS 5
+static const char *const reason_codes[] = {"attitude", "slow", "wait", "guide", "trips", "notice"};
+#define NREASONS 6
 
 /* ---- helpers ---- */
 
@@ -377,7 +377,7 @@ static void flush_day(struct db *db, struct db_stmt *st, const char *day)
         db_bind_int64(st, 3, wins[w].staff[s]);
         db_bind_int64(st, 4, wins[w].items[item]);
         db_bind_text(st, 5, channel_name[ch]);
-        db_bind_int64(st, 6, wins[w].set_id);
+        db_bind_int64(st, 6, ch == CH_SYSTEM ? 0 : wins[w].set_id); /* closing: no set */
         bind_counts(st, 7, c);
         db_bind_int64(st, 21, c->dim_n);
         for (int k = 0; k < NDIMS; k++)
@@ -412,22 +412,49 @@ static const char SQL_EVAL[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
     " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
 
-/* one slot of a day: a service that ended, evaluated or not */
-struct slot {
-    int64_t at; /* epoch seconds */
-    int w;
+#define NONE 0xff
+/* An evaluation decided when its service ends, written when it is created
+ * (minutes to days later): kept in the bucket of its creation day. */
+struct pend {
+    int64_t created_at, event_id;
+    int32_t day; /* the service's local day: the evaluation's day and rollup day */
+    int32_t w;
+    uint8_t s, item, ch, level, followup, defaulted, excluded, real_name, id_number;
+    uint8_t reason_a, reason_b, text, ndims, dv[NDIMS];
 };
 
-static int cmp_slot(const void *a, const void *b)
+/* creation days ahead of a service's day a bucket can be: a 追评 up to 3 + 5
+ * days, a default at the window's close 7 days + an hour */
+#define BUCKETS 16
+struct bucket {
+    struct pend *v;
+    size_t n, cap;
+};
+static struct bucket buckets[BUCKETS];
+
+static void push(const struct pend *p)
 {
-    const struct slot *x = a, *y = b;
-    return x->at < y->at ? -1 : x->at > y->at;
+    struct bucket *b = &buckets[((p->created_at + 8 * 3600) / 86400) % BUCKETS];
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 32768;
+        struct pend *v = realloc(b->v, cap * sizeof(*v));
+        if (!v)
+            die("%s", "out of memory");
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n++] = *p;
+}
+
+static int cmp_pend(const void *a, const void *b)
+{
+    const struct pend *x = a, *y = b;
+    return x->created_at < y->created_at ? -1 : x->created_at > y->created_at;
 }
 
 struct gen {
-    int64_t eval_id, event_seq;
+    int64_t eval_id, event_seq, written;
     char prev[65];
-    int64_t month_rows[MONTHS]; /* first + followup evaluations created per month */
 };
 
 static void bind_opt(struct db_stmt *st, int i, int64_t v)
@@ -457,170 +484,110 @@ static enum channel pick_channel(void)
     return CH_TABLET;
 }
 
-/* one service ending at sl: an evaluation row (1) or an unrated service (0) */
-static int service(struct db *db, struct db_stmt *st, struct gen *g, const struct slot *sl,
-                   const char *day, int mi)
+/* seconds from the service's end to the evaluation, by channel */
+static int64_t delay_of(enum channel ch)
 {
-    static const char *const bad_texts[] = {"等了很久才办理", "窗口人员态度不好",
-                                            "材料要求没有一次说清楚，跑了两趟", "系统故障，没办成"};
-    static const char *const good_texts[] = {"办事很快，谢谢", "工作人员很耐心", "一次办好"};
-    struct window *w = &wins[sl->w];
-    int s = rnd_below(STAFF_PER_WINDOW), item = rnd_below(ITEMS_PER_WINDOW);
-    int64_t event_id = ++g->event_seq;
-    if (rnd_below(1000) < UNRATED_PM && !default_mode[w->district]) {
-        /* 未评: counted when the window closes, no evaluation */
-        day_slot(acc_key(sl->w, s, item, CH_SYSTEM))->unrated++;
-        month_acc[sl->w].unrated++;
+    switch (ch) {
+    case CH_TABLET:
+        return 5 + rnd_below(120); /* at the counter */
+    case CH_QR:
+    case CH_WINDOW_QR:
+    case CH_STAFF_QR:
+    case CH_WEB: { /* the phone: mostly soon, some days later */
+        int r = rnd_below(100);
+        return r < 60   ? 60 + rnd_below(3600)
+               : r < 90 ? 3600 + rnd_below(86400)
+                        : 86400 + rnd_below(2 * 86400);
+    }
+    case CH_SMS:
+        return 3 * 86400 + rnd_below(6 * 3600); /* the invitation 3 days after */
+    case CH_HOTLINE:
+    case CH_PAPER:
+        return 86400 + rnd_below(4 * 86400);
+    default:
+        return 7 * 86400 + rnd_below(3600); /* the window's close, by the sweep */
+    }
+}
+
+/* one service of window sl_w ending at `at` on day `day`: its figures
+ * accumulated now, its evaluation (if any) and 追评 pushed for later; the
+ * evaluation rows it makes (0..2) */
+static int service(struct gen *g, int w_i, int64_t at, int32_t day, int64_t room)
+{
+    struct window *w = &wins[w_i];
+    struct pend p = {0};
+    p.w = w_i;
+    p.day = day;
+    p.s = (uint8_t)rnd_below(STAFF_PER_WINDOW);
+    p.item = (uint8_t)rnd_below(ITEMS_PER_WINDOW);
+    p.event_id = ++g->event_seq;
+    p.reason_a = p.reason_b = p.text = NONE;
+    int closed = rnd_below(1000) < UNRATED_PM;
+    if (closed && !default_mode[w->district]) { /* 未评 when the window closes */
+        day_slot(acc_key(w_i, p.s, p.item, CH_SYSTEM))->unrated++;
+        month_acc[w_i].unrated++;
         return 0;
     }
-    int defaulted = 0, followup = 0, level;
-    enum channel ch;
-    if (rnd_below(1000) < UNRATED_PM) { /* a 'default' district: the default level */
-        defaulted = 1;
-        level = 3;
-        ch = CH_SYSTEM;
+    if (closed) { /* a 'default' district: the default level, marked */
+        p.defaulted = 1;
+        p.level = 3;
+        p.ch = CH_SYSTEM;
     } else {
         int r = rnd_below(1000);
-        level = r < w->bad_pm                             ? 1 + (rnd_below(3) == 0)
-                : r < w->bad_pm + w->mid_pm               ? 3
-                : r < w->bad_pm + w->mid_pm + w->good4_pm ? 4
-                                                          : 5;
-        ch = pick_channel();
-        if (rnd_below(1000) < FOLLOWUP_PM && w->last_first_event && !w->followed) {
-            followup = 1;
-            event_id = w->last_first_event;
-            w->followed = 1;
-            g->event_seq--; /* no new service */
-        }
+        p.level = (uint8_t)(r < w->bad_pm                             ? 1 + (rnd_below(3) == 0)
+                            : r < w->bad_pm + w->mid_pm               ? 3
+                            : r < w->bad_pm + w->mid_pm + w->good4_pm ? 4
+                                                                      : 5);
+        p.ch = (uint8_t)pick_channel();
     }
-    int bad = level <= 2, excluded = bad && !defaulted && !followup && rnd_below(100) < 3;
-    char reasons[96] = "[]", dims[128] = "{}", device[48] = "", ip[24] = "", hash[65];
-    char phone_enc[103], phone_hash[65], phone_mask[16], id_enc[103], id_mask[24];
-    const char *text = "", *name = "";
-    int has_phone = 0, has_id = 0, has_dims = 0, dv[NDIMS] = {0};
-    int64_t device_id = 0, entered_by = 0;
+    p.created_at = at + delay_of((enum channel)p.ch);
+    int bad = p.level <= 2;
     if (bad) {
-        int a = rnd_below(NREASONS), b = rnd_below(NREASONS);
-        if (a != b && rnd_below(3) == 0)
-            snprintf(reasons, sizeof(reasons), "[\"%s\",\"%s\"]", reason_codes[a], reason_codes[b]);
-        else
-            snprintf(reasons, sizeof(reasons), "[\"%s\"]", reason_codes[a]);
+        p.reason_a = (uint8_t)rnd_below(NREASONS);
+        int b = rnd_below(NREASONS);
+        if (b != p.reason_a && rnd_below(3) == 0)
+            p.reason_b = (uint8_t)b;
         if (rnd_below(2) == 0)
-            text = bad_texts[rnd_below(4)];
-    } else if (!defaulted && rnd_below(100) < 5) {
-        text = good_texts[rnd_below(3)];
+            p.text = (uint8_t)rnd_below(4);
+        p.excluded = rnd_below(100) < 3; /* an upheld appeal */
+    } else if (!p.defaulted && rnd_below(100) < 5) {
+        p.text = (uint8_t)(4 + rnd_below(3));
     }
-    if (!defaulted) {
-        int give = ch == CH_TABLET ? 90 : ch == CH_HOTLINE || ch == CH_PAPER ? 20 : 60;
+    if (!p.defaulted) {
+        int give = p.ch == CH_TABLET ? 90 : p.ch == CH_HOTLINE || p.ch == CH_PAPER ? 20 : 60;
         if (rnd_below(100) < give) {
-            has_dims = 1;
+            p.ndims = NDIMS;
             for (int k = 0; k < NDIMS; k++) {
-                int v = level + rnd_below(3) - 1;
-                dv[k] = v < 1 ? 1 : v > 5 ? 5 : v;
-            }
-            snprintf(dims, sizeof(dims), "{\"%s\":%d,\"%s\":%d,\"%s\":%d}", dim_codes[0], dv[0],
-                     dim_codes[1], dv[1], dim_codes[2], dv[2]);
-        }
-        switch (ch) {
-        case CH_TABLET:
-            device_id = 1000000 + sl->w;
-            snprintf(device, sizeof(device), "tablet:%lld", (long long)device_id);
-            snprintf(ip, sizeof(ip), "10.%d.%d.%d", w->district + 1, (sl->w / 250) % 256,
-                     w->ip_octet);
-            break;
-        case CH_QR:
-        case CH_WINDOW_QR:
-        case CH_STAFF_QR:
-        case CH_WEB:
-        case CH_SMS:
-            hex(device, 32);
-            snprintf(ip, sizeof(ip), "%d.%d.%d.%d", 36 + rnd_below(180), rnd_below(256),
-                     rnd_below(256), 1 + rnd_below(254));
-            break;
-        case CH_HOTLINE:
-        case CH_PAPER:
-            entered_by = 900000 + w->district;
-            break;
-        default:
-            break;
-        }
-        if (rnd_below(100) < (bad ? 30 : 4)) { /* real name */
-            name = bad ? "王女士" : "张先生";
-            has_phone = 1;
-            hex(phone_enc, 102);
-            hex(phone_hash, 64);
-            snprintf(phone_mask, sizeof(phone_mask), "1%d%d****%04d", 3 + rnd_below(7),
-                     rnd_below(10), rnd_below(10000));
-            if (rnd_below(4) == 0) {
-                has_id = 1;
-                hex(id_enc, 102);
-                snprintf(id_mask, sizeof(id_mask), "3201**********%04d", rnd_below(10000));
+                int v = p.level + rnd_below(3) - 1;
+                p.dv[k] = (uint8_t)(v < 1 ? 1 : v > 5 ? 5 : v);
             }
         }
+        if (rnd_below(100) < (bad ? 30 : 4)) {
+            p.real_name = 1;
+            p.id_number = rnd_below(4) == 0;
+        }
     }
-    hex(hash, 64);
-    int64_t id = ++g->eval_id;
-    db_bind_int64(st, 1, id);
-    db_bind_int64(st, 2, event_id);
-    db_bind_text(st, 3, followup ? "followup" : "first");
-    db_bind_int64(st, 4, level);
-    db_bind_int64(st, 5, bad);
-    db_bind_int64(st, 6, defaulted);
-    db_bind_text(st, 7, reasons);
-    db_bind_text(st, 8, text);
-    db_bind_int64(st, 9, w->set_id);
-    db_bind_text(st, 10, dims);
-    db_bind_text(st, 11, channel_name[ch]);
-    bind_opt(st, 12, device_id);
-    db_bind_text(st, 13, device);
-    db_bind_text(st, 14, ip);
-    bind_opt(st, 15, entered_by);
-    db_bind_text(st, 16, name);
-    bind_opt_text(st, 17, has_phone ? phone_enc : NULL);
-    bind_opt_text(st, 18, has_phone ? phone_hash : NULL);
-    db_bind_text(st, 19, has_phone ? phone_mask : "");
-    bind_opt_text(st, 20, has_id ? id_enc : NULL);
-    db_bind_text(st, 21, has_id ? id_mask : "");
-    db_bind_int64(st, 22, w->region_id);
-    db_bind_int64(st, 23, w->hall_id);
-    bind_opt(st, 24, w->unit_id);
-    db_bind_int64(st, 25, w->id);
-    db_bind_int64(st, 26, w->staff[s]);
-    db_bind_int64(st, 27, w->items[item]);
-    db_bind_int64(st, 28, w->items[item] * 10 + 1);
-    db_bind_text(st, 29, day);
-    db_bind_int64(st, 30, sl->at);
-    db_bind_int64(st, 31, excluded);
-    db_bind_text(st, 32, g->prev);
-    db_bind_text(st, 33, hash);
-    step_done(db, st, "insert evaluation");
-    memcpy(g->prev, hash, sizeof(g->prev));
-    g->month_rows[mi]++;
-    if (followup)
-        return 1;     /* a 追评 changes no figure */
-    if (!defaulted) { /* a 追评 may follow */
-        w->last_first_event = event_id;
-        w->followed = 0;
-    }
+    push(&p);
+    int made = 1;
 
-    /* the figures, as the server keeps them */
-    struct counts *c[2] = {day_slot(acc_key(sl->w, s, item, ch)), &month_acc[sl->w]};
+    /* the figures, as the server keeps them (by the service's day) */
+    struct counts *c[2] = {day_slot(acc_key(w_i, p.s, p.item, p.ch)), &month_acc[w_i]};
     int replied = 0, rectified = 0, satisfied = 0;
-    if (bad && !defaulted && !excluded) {
+    if (bad && !p.defaulted && !p.excluded) {
         replied = rnd_below(100) < 95;
         rectified = replied && rnd_below(100) < 80;
         satisfied = rectified && rnd_below(100) < 85;
     }
     for (int k = 0; k < 2; k++) {
-        c[k]->n[level - 1]++;
-        if (defaulted) {
+        c[k]->n[p.level - 1]++;
+        if (p.defaulted) {
             c[k]->defaulted++;
         } else {
             c[k]->active++;
-            c[k]->active_good += level >= 4;
+            c[k]->active_good += p.level >= 4;
         }
-        if (bad && !defaulted) {
-            if (excluded) {
+        if (bad && !p.defaulted) {
+            if (p.excluded) {
                 c[k]->excluded++;
             } else {
                 c[k]->bad++;
@@ -630,15 +597,143 @@ static int service(struct db *db, struct db_stmt *st, struct gen *g, const struc
             }
         }
     }
-    if (has_dims) {
+    if (p.ndims) {
         c[0]->dim_n++;
         for (int k = 0; k < NDIMS; k++)
-            c[0]->dim[k] += dv[k];
+            c[0]->dim[k] += p.dv[k];
     }
-    return 1;
+
+    /* a 追评 now and then: later, same service and day, changes no figure */
+    if (!p.defaulted && room >= 2 && rnd_below(1000) < FOLLOWUP_PM) {
+        struct pend f = p;
+        f.followup = 1;
+        f.excluded = 0;
+        f.created_at = p.created_at + 86400 + rnd_below(4 * 86400);
+        int r = rnd_below(100);
+        f.level = (uint8_t)(p.level <= 2 ? (r < 50 ? 4 : 2) : r < 90 ? p.level : 3);
+        f.reason_a = f.reason_b = f.text = NONE;
+        if (f.level <= 2)
+            f.reason_a = (uint8_t)rnd_below(NREASONS);
+        f.ndims = 0;
+        push(&f);
+        made++;
+    }
+    return made;
 }
 
-/* ROWS evaluations over MONTHS months with their rollups; dies past max_s */
+/* write one pending evaluation (ids and the chain in creation order) */
+static void write_eval(struct db *db, struct db_stmt *st, struct gen *g, const struct pend *p)
+{
+    static const char *const texts[] = {
+        "等了很久才办理",   "窗口人员态度不好", "材料要求没有一次说清楚，跑了两趟",
+        "系统故障，没办成", "办事很快，谢谢",   "工作人员很耐心",
+        "一次办好"};
+    const struct window *w = &wins[p->w];
+    char reasons[96] = "[]", dims[128] = "{}", device[48] = "", ip[24] = "", hash[65], day[11];
+    char phone_enc[103], phone_hash[65], phone_mask[16], id_enc[103], id_mask[24];
+    int64_t device_id = 0, entered_by = 0;
+    if (p->reason_a != NONE && p->reason_b != NONE)
+        snprintf(reasons, sizeof(reasons), "[\"%s\",\"%s\"]", reason_codes[p->reason_a],
+                 reason_codes[p->reason_b]);
+    else if (p->reason_a != NONE)
+        snprintf(reasons, sizeof(reasons), "[\"%s\"]", reason_codes[p->reason_a]);
+    if (p->ndims)
+        snprintf(dims, sizeof(dims), "{\"%s\":%d,\"%s\":%d,\"%s\":%d}", dim_codes[0], p->dv[0],
+                 dim_codes[1], p->dv[1], dim_codes[2], p->dv[2]);
+    switch ((enum channel)p->ch) {
+    case CH_TABLET:
+        device_id = 1000000 + p->w;
+        snprintf(device, sizeof(device), "tablet:%lld", (long long)device_id);
+        break;
+    case CH_QR:
+    case CH_WINDOW_QR:
+    case CH_STAFF_QR:
+    case CH_WEB:
+    case CH_SMS:
+        hex(device, 32);
+        snprintf(ip, sizeof(ip), "%d.%d.%d.%d", 36 + rnd_below(180), rnd_below(256), rnd_below(256),
+                 1 + rnd_below(254));
+        break;
+    case CH_HOTLINE:
+    case CH_PAPER:
+        entered_by = 900000 + w->district;
+        break;
+    default:
+        break;
+    }
+    if (p->real_name) {
+        hex(phone_enc, 102);
+        hex(phone_hash, 64);
+        snprintf(phone_mask, sizeof(phone_mask), "1%d%d****%04d", 3 + rnd_below(7), rnd_below(10),
+                 rnd_below(10000));
+        if (p->id_number) {
+            hex(id_enc, 102);
+            snprintf(id_mask, sizeof(id_mask), "3201**********%04d", rnd_below(10000));
+        }
+    }
+    date_format(p->day, day);
+    hex(hash, 64);
+    db_bind_int64(st, 1, ++g->eval_id);
+    db_bind_int64(st, 2, p->event_id);
+    db_bind_text(st, 3, p->followup ? "followup" : "first");
+    db_bind_int64(st, 4, p->level);
+    db_bind_int64(st, 5, p->level <= 2);
+    db_bind_int64(st, 6, p->defaulted);
+    db_bind_text(st, 7, reasons);
+    db_bind_text(st, 8, p->text != NONE ? texts[p->text] : "");
+    bind_opt(st, 9, p->defaulted ? 0 : w->set_id);
+    db_bind_text(st, 10, dims);
+    db_bind_text(st, 11, channel_name[p->ch]);
+    bind_opt(st, 12, device_id);
+    db_bind_text(st, 13, device);
+    db_bind_text(st, 14, ip);
+    bind_opt(st, 15, entered_by);
+    db_bind_text(st, 16, p->real_name ? (p->level <= 2 ? "王女士" : "张先生") : "");
+    bind_opt_text(st, 17, p->real_name ? phone_enc : NULL);
+    bind_opt_text(st, 18, p->real_name ? phone_hash : NULL);
+    db_bind_text(st, 19, p->real_name ? phone_mask : "");
+    bind_opt_text(st, 20, p->id_number ? id_enc : NULL);
+    db_bind_text(st, 21, p->id_number ? id_mask : "");
+    db_bind_int64(st, 22, w->region_id);
+    db_bind_int64(st, 23, w->hall_id);
+    bind_opt(st, 24, w->unit_id);
+    db_bind_int64(st, 25, w->id);
+    db_bind_int64(st, 26, w->staff[p->s]);
+    db_bind_int64(st, 27, w->items[p->item]);
+    db_bind_int64(st, 28, w->items[p->item] * 10 + 1);
+    db_bind_text(st, 29, day);
+    db_bind_int64(st, 30, p->created_at);
+    db_bind_int64(st, 31, p->excluded);
+    db_bind_text(st, 32, g->prev);
+    db_bind_text(st, 33, hash);
+    step_done(db, st, "insert evaluation");
+    memcpy(g->prev, hash, sizeof(g->prev));
+    g->written++;
+}
+
+/* write the evaluations created on local day number d, in creation order;
+ * commits every TXN_ROWS rows and dies past max_s */
+static void write_day(struct db *db, struct db_stmt *st, struct gen *g, int32_t d, double t0,
+                      double max_s, int64_t rows)
+{
+    struct bucket *b = &buckets[d % BUCKETS];
+    qsort(b->v, b->n, sizeof(*b->v), cmp_pend);
+    for (size_t i = 0; i < b->n; i++) {
+        if ((b->v[i].created_at + 8 * 3600) / 86400 != d)
+            die("%s", "an evaluation more than BUCKETS days after its service");
+        write_eval(db, st, g, &b->v[i]);
+        if (g->written % TXN_ROWS == 0) {
+            exec_or_die(db, "COMMIT");
+            if (now_s() - t0 > max_s)
+                die("the build took more than %.0f s (at %lld of %lld evaluations); not cached",
+                    max_s, (long long)g->written, (long long)rows);
+            exec_or_die(db, "BEGIN");
+        }
+    }
+    b->n = 0;
+}
+
+/* ROWS evaluations of the services of MONTHS months, with their rollups */
 static void build_data(struct db *db, int64_t rows, double t0, double max_s, struct gen *g)
 {
     int32_t first = date_from_civil(FIRST_YEAR, FIRST_MONTH, 1);
@@ -666,16 +761,13 @@ static void build_data(struct db *db, int64_t rows, double t0, double max_s, str
         db_prepare(db, SQL_MONTH, &sm) < 0)
         die("prepare: %s", db_errmsg(db));
 
-    int64_t made = 0, since_commit = 0;
+    int64_t made = 0;
     double cum = 0;
-    size_t slots_cap = 0;
-    struct slot *slots = NULL;
     int cur_month = -1;
     char month[8] = "";
     for (int d = 0; d < ndays; d++) {
         cum += wday[d];
         int64_t target = d == ndays - 1 ? rows : (int64_t)((double)rows * cum / wsum);
-        int64_t want = target - made; /* evaluation rows today */
         int yy, mm, dd;
         date_to_civil(first + d, &yy, &mm, &dd);
         int mi = (yy - FIRST_YEAR) * 12 + mm - FIRST_MONTH;
@@ -685,50 +777,29 @@ static void build_data(struct db *db, int64_t rows, double t0, double max_s, str
             cur_month = mi;
             snprintf(month, sizeof(month), "%04d-%02d", yy, mm);
         }
+        /* the day's services, 9:00 to 17:30, until its evaluations are made */
+        int64_t day0 = (int64_t)(first + d) * 86400 - 8 * 3600; /* local midnight */
+        while (made < target)
+            made += service(g, pick_window(), day0 + 9 * 3600 + rnd_below(8 * 3600 + 1800),
+                            first + d, target - made);
         char day[DATE_TEXT];
         date_format(first + d, day);
-        /* the day's services, a few more than its evaluations (some go unrated) */
-        size_t n = (size_t)(want + want / 8 + 64);
-        if (n > slots_cap) {
-            free(slots);
-            slots_cap = n;
-            slots = malloc(sizeof(*slots) * slots_cap);
-            if (!slots)
-                die("%s", "out of memory");
-        }
-        int64_t day0 = (int64_t)(first + d) * 86400 - 8 * 3600; /* local midnight */
-        for (size_t i = 0; i < n; i++) {
-            slots[i].w = pick_window();
-            slots[i].at = day0 + 9 * 3600 + rnd_below(8 * 3600 + 1800);
-        }
-        qsort(slots, n, sizeof(*slots), cmp_slot);
-        int64_t got = 0;
-        for (size_t i = 0; i < n && got < want; i++) {
-            got += service(db, se, g, &slots[i], day, mi);
-            if (++since_commit >= TXN_ROWS) {
-                exec_or_die(db, "COMMIT");
-                since_commit = 0;
-                if (now_s() - t0 > max_s)
-                    die("the build took more than %.0f s (at %lld of %lld evaluations); not"
-                        " cached",
-                        max_s, (long long)(made + got), (long long)rows);
-                exec_or_die(db, "BEGIN");
-            }
-        }
-        if (got < want)
-            die("day %s: %lld of %lld evaluations (too few services)", day, (long long)got,
-                (long long)want);
-        made += got;
         flush_day(db, sr, day);
+        write_day(db, se, g, first + d, t0, max_s, rows);
         if (d % 30 == 29)
-            fprintf(stderr, "eval_rank: %s: %lld evaluations, %lld rollup rows, %.0f s\n", day,
-                    (long long)made, (long long)n_rollup_rows, now_s() - t0);
+            fprintf(stderr, "eval_rank: %s: %lld evaluations written, %lld rollup rows, %.0f s\n",
+                    day, (long long)g->written, (long long)n_rollup_rows, now_s() - t0);
     }
     flush_month(db, sm, month);
+    for (int32_t d = end; d < end + BUCKETS; d++) /* created after the last service day */
+        write_day(db, se, g, d, t0, max_s, rows);
+    if (g->written != made)
+        die("%lld evaluations made, %lld written", (long long)made, (long long)g->written);
     db_finalize(se);
     db_finalize(sr);
     db_finalize(sm);
-    free(slots);
+    for (int i = 0; i < BUCKETS; i++)
+        free(buckets[i].v);
     free(wday);
     free(day_acc);
     free(day_used);
@@ -859,21 +930,25 @@ static double build(const char *path, const char *params, int64_t rows, int wind
 static const char SQL_RANK[] = SQL_RANK_TEXT;
 static const char PLAN_RANK[] = "EXPLAIN QUERY PLAN " SQL_RANK_TEXT;
 
-/* the same from the raw evaluations: ?1 .. ?2 the month's created_at range */
+/* the same from the raw evaluations: the first evaluations of services of the
+ * month (day ?3 .. ?4), found through the index on created_at: created from
+ * the month's start (?1) to its end plus the longest evaluation window and a
+ * day for the closing sweep (?2) */
 #define SQL_RAW_TEXT                                                                               \
     "SELECT r.window_id, w.name, h.name, r.total, r.good, r.active, r.active_good, r.bad,"         \
     " r.excluded"                                                                                  \
     " FROM (SELECT e.window_id AS window_id, count(*) AS total, sum(e.level >= 4) AS good,"        \
     " sum(e.defaulted = 0) AS active, sum(e.defaulted = 0 AND e.level >= 4) AS active_good,"       \
     " sum(e.bad = 1 AND e.defaulted = 0 AND e.excluded = 0) AS bad, sum(e.excluded) AS excluded"   \
-    " FROM evaluation e WHERE e.created_at >= ?1 AND e.created_at < ?2 AND e.kind = 'first'"       \
+    " FROM evaluation e WHERE e.created_at >= ?1 AND e.created_at < ?2 AND e.day >= ?3"            \
+    " AND e.day <= ?4 AND e.kind = 'first'"                                                        \
     " GROUP BY e.window_id) r"                                                                     \
     " JOIN org_node w ON w.id = r.window_id JOIN org_node h ON h.id = w.parent_id"                 \
-    " WHERE w.path LIKE ?3"                                                                        \
+    " WHERE w.path LIKE ?5"                                                                        \
     " ORDER BY CASE WHEN r.total - r.excluded > 0"                                                 \
     " THEN CAST(r.good AS REAL) / (r.total - r.excluded) END DESC NULLS LAST,"                     \
     " r.total DESC, r.window_id"                                                                   \
-    " LIMIT ?4"
+    " LIMIT ?6"
 static const char SQL_RAW[] = SQL_RAW_TEXT;
 static const char PLAN_RAW[] = "EXPLAIN QUERY PLAN " SQL_RAW_TEXT;
 
@@ -902,16 +977,20 @@ static void read_row(struct db_stmt *st, struct rank_row *r)
     r->excluded = db_col_int64(st, 8);
 }
 
-static void rank_rollup(struct db *db, const char *month, int64_t t0, int64_t t1,
-                        struct ranking *out)
+/* the month asked for */
+struct month_q {
+    const char *month;                     /* "YYYY-MM" */
+    char day0[DATE_TEXT], day1[DATE_TEXT]; /* its first and last day */
+    int64_t t0, t1;                        /* created_at range of its evaluations (SQL_RAW) */
+};
+
+static void rank_rollup(struct db *db, const struct month_q *q, struct ranking *out)
 {
-    (void)t0;
-    (void)t1;
     struct db_stmt *st = NULL;
     if (db_prepare(db, SQL_RANK, &st) < 0)
         die("prepare the ranking: %s", db_errmsg(db));
-    db_bind_text(st, 1, month);
-    db_bind_text(st, 2, "/1/%");
+    db_bind_text(st, 1, q->month);
+    db_bind_text(st, 2, "/%");
     db_bind_int64(st, 3, RANK_LIMIT);
     int rc;
     out->n = 0;
@@ -922,16 +1001,17 @@ static void rank_rollup(struct db *db, const char *month, int64_t t0, int64_t t1
         die("the ranking: %s", db_errmsg(db));
 }
 
-static void rank_raw(struct db *db, const char *month, int64_t t0, int64_t t1, struct ranking *out)
+static void rank_raw(struct db *db, const struct month_q *q, struct ranking *out)
 {
-    (void)month;
     struct db_stmt *st = NULL;
     if (db_prepare(db, SQL_RAW, &st) < 0)
         die("prepare the raw ranking: %s", db_errmsg(db));
-    db_bind_int64(st, 1, t0);
-    db_bind_int64(st, 2, t1);
-    db_bind_text(st, 3, "/1/%");
-    db_bind_int64(st, 4, RANK_LIMIT);
+    db_bind_int64(st, 1, q->t0);
+    db_bind_int64(st, 2, q->t1);
+    db_bind_text(st, 3, q->day0);
+    db_bind_text(st, 4, q->day1);
+    db_bind_text(st, 5, "/%");
+    db_bind_int64(st, 6, RANK_LIMIT);
     int rc;
     out->n = 0;
     while ((rc = db_step(st)) == DB_ROW && out->n < RANK_LIMIT)
@@ -941,17 +1021,17 @@ static void rank_raw(struct db *db, const char *month, int64_t t0, int64_t t1, s
         die("the raw ranking: %s", db_errmsg(db));
 }
 
-typedef void (*rank_fn)(struct db *, const char *, int64_t, int64_t, struct ranking *);
+typedef void (*rank_fn)(struct db *, const struct month_q *, struct ranking *);
 
 /* one warm-up and runs timed calls; ms[] sorted; the warm-up's result in out */
-static void timed(rank_fn fn, struct db *db, const char *month, int64_t t0, int64_t t1, int runs,
-                  double *ms, struct ranking *out)
+static void timed(rank_fn fn, struct db *db, const struct month_q *q, int runs, double *ms,
+                  struct ranking *out)
 {
-    fn(db, month, t0, t1, out);
+    fn(db, q, out);
     int n = out->n;
     for (int i = 0; i < runs; i++) {
         double a = now_s();
-        fn(db, month, t0, t1, out);
+        fn(db, q, out);
         ms[i] = (now_s() - a) * 1000.0;
         if (out->n != n)
             die("run %d ranked %d windows, the warm-up %d", i, out->n, n);
@@ -1065,17 +1145,24 @@ int main(int argc, char **argv)
     int y, m;
     if (sscanf(RANK_MONTH, "%d-%d", &y, &m) != 2)
         die("%s", "bad RANK_MONTH");
-    int64_t t0 = (int64_t)date_from_civil(y, m, 1) * 86400 - 8 * 3600;
-    int64_t t1 = (int64_t)date_from_civil(y + m / 12, m % 12 + 1, 1) * 86400 - 8 * 3600;
+    struct month_q q = {.month = RANK_MONTH};
+    int32_t first = date_from_civil(y, m, 1), next = date_from_civil(y + m / 12, m % 12 + 1, 1);
+    date_format(first, q.day0);
+    date_format(next - 1, q.day1);
+    static const char SQL_MAX_WINDOW[] = "SELECT COALESCE(max(window_days), 7) FROM eval_setting";
+    int64_t max_days = 7;
+    if (db_query_int64(db, SQL_MAX_WINDOW, &max_days) < 0)
+        die("max window_days: %s", db_errmsg(db));
+    q.t0 = (int64_t)first * 86400 - 8 * 3600;
+    q.t1 = (int64_t)(next + max_days + 1) * 86400 - 8 * 3600;
     int64_t month_evals = 0;
     {
-        static const char q[] = "SELECT count(*) FROM evaluation WHERE created_at >= ?1"
-                                " AND created_at < ?2";
+        static const char SQL_SUM[] =
+            "SELECT sum(n1 + n2 + n3 + n4 + n5) FROM eval_month_window WHERE month = ?1";
         struct db_stmt *st = NULL;
-        if (db_prepare(db, q, &st) < 0)
+        if (db_prepare(db, SQL_SUM, &st) < 0)
             die("prepare: %s", db_errmsg(db));
-        db_bind_int64(st, 1, t0);
-        db_bind_int64(st, 2, t1);
+        db_bind_text(st, 1, q.month);
         if (db_step(st) == DB_ROW)
             month_evals = db_col_int64(st, 0);
         db_finalize(st);
@@ -1091,8 +1178,8 @@ int main(int argc, char **argv)
     double *ms = malloc(sizeof(*ms) * (size_t)runs), *ref = malloc(sizeof(*ref) * (size_t)ref_runs);
     if (!a.rows || !b.rows || !ms || !ref)
         die("%s", "out of memory");
-    timed(rank_rollup, db, RANK_MONTH, t0, t1, runs, ms, &a);
-    timed(rank_raw, db, RANK_MONTH, t0, t1, ref_runs, ref, &b);
+    timed(rank_rollup, db, &q, runs, ms, &a);
+    timed(rank_raw, db, &q, ref_runs, ref, &b);
     if (a.n != b.n)
         die("the ranking has %d windows, the raw one %d", a.n, b.n);
     if (a.n < windows && a.n < RANK_LIMIT)

@@ -40,7 +40,7 @@
 #include "drv.h"
 
 #define MAX_ERROR_SAMPLES 8
-#define CODES_MAX 8
+#define CODES_MAX 32
 #define CODE_LEN 32
 #define TOKEN_LEN 64
 
