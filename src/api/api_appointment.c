@@ -230,8 +230,9 @@ static int run_checkin(struct db *db, struct api_op *op, struct err *e)
     if (rc < 0)
         return rc;
     q->ticket_id = t.id;
-    op->result =
-        json_pack("{s:o*,s:o*}", "appointment", appt_json(&a), "ticket", api_queue_ticket_json(&t));
+    /* the ticket's evaluation token, for its printed QR code (this answer only) */
+    op->result = json_pack("{s:o*,s:o*,s:s}", "appointment", appt_json(&a), "ticket",
+                           api_queue_ticket_json(&t), "eval_token", t.eval_token);
     return op->result ? 0 : err_set(e, ERR_NOMEM, NULL, "out of memory");
 }
 

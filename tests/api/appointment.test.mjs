@@ -228,6 +228,12 @@ test('check-in: a ticket of the appointment class, once, within the window, at i
   assert.equal(c.json.ticket.item_code, ITEM);
   assert.equal(c.json.appointment.status, 'checked_in');
   assert.equal(c.json.appointment.ticket_id, c.json.ticket.id);
+  // the printed ticket's QR code: its evaluation, valid once the service ends
+  assert.match(c.json.eval_token, /^[A-Za-z0-9_-]{24}$/);
+  recordSecret(c.json.eval_token);
+  const ev = await anon.get(`/api/public/evaluations/token/${c.json.eval_token}`);
+  assertStatus(ev, 200, 'its evaluation event');
+  assert.equal(ev.json.state, 'pending');
   const again = await kioskA.post(`/api/halls/${nodes.hallA.id}/checkin`, { code });
   assertError(again, 409, 'conflict', 'code');
   assert.match(again.json.error.message, /already checked in/);
