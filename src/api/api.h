@@ -37,6 +37,7 @@ extern const struct api_module api_case_follow_module;
 extern const struct api_module api_case_module;
 extern const struct api_module api_inquiry_module;
 extern const struct api_module api_evaluation_module;
+extern const struct api_module api_badreview_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -148,6 +149,12 @@ json_t *api_case_full_json(const struct actor *who, const struct case_rec *c, in
  * when allow_ticket) into in, strings in r->arena; answers 400 and returns
  * < 0 on a bad body. Takes fields out of j. */
 int api_case_input(struct req *r, json_t *j, struct case_input *in, int allow_ticket);
+
+/* A 差评 work order as the API shows it (api_badreview.c): the list form,
+ * or the full form (with the evaluation, steps, appeal and what who may do)
+ * when r was read full (badreview_get, badreview_by_evaluation). */
+struct badreview;
+json_t *api_badreview_json(const struct actor *who, const struct badreview *r);
 
 /* The services beside the daemon: the board renderer and the case sweep. */
 struct app;

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "base/log.h"
+#include "domain/badreview.h"
 #include "domain/case.h"
 #include "domain/catalog.h"
 #include "domain/evaluation.h"
@@ -880,8 +881,16 @@ static int run_sweep(struct db *db, void *arg, struct err *e)
     int rc = calendar_load(db, &cal);
     if (rc < 0)
         return err_set(e, rc, NULL, "cannot read the calendar");
-    int raised = 0;
-    rc = case_sweep(db, cal, now_s(), &raised);
+    int raised = 0, bad_raised = 0;
+    int64_t now = now_s();
+    rc = case_sweep(db, cal, now, &raised);
+    if (rc >= 0) {
+        /* 差评 work order steps past due (badreview.h) */
+        int brc = badreview_sweep(db, cal, now, &bad_raised);
+        if (brc < 0)
+            rc = brc;
+        raised += bad_raised;
+    }
     free(cal);
     if (rc < 0)
         return err_set(e, rc, NULL, "the case sweep failed");

@@ -206,7 +206,7 @@ const struct api_module api_core_module = {core_routes,
 static const struct api_module *const modules[] = {
     &api_core_module,   &api_calendar_module, &api_events_module,      &api_catalog_module,
     &api_notice_module, &api_queue_module,    &api_appointment_module, &api_case_follow_module,
-    &api_case_module,   &api_inquiry_module,  &api_evaluation_module,
+    &api_case_module,   &api_inquiry_module,  &api_evaluation_module,  &api_badreview_module,
 };
 
 #define API_MAX_ROUTES 256

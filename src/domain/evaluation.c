@@ -11,6 +11,7 @@
 #include "base/parse.h"
 #include "base/pii.h"
 #include "domain/audit.h"
+#include "domain/badreview.h"
 #include "domain/case.h"
 #include "domain/eval_impl.h"
 #include "domain/org.h"
@@ -1296,6 +1297,9 @@ int eval_submit(struct db *db, const struct actor *who, int64_t ev_id, const str
         rc = eval_rollup_add(db, &k, &d);
         if (rc < 0)
             return db_fail(e, rc);
+        /* a first 差评 opens its work order in this transaction (badreview.h) */
+        if (bad && (rc = badreview_open(db, &r, now, e)) < 0)
+            return rc;
     }
     rc = flag_fast(db, &ev, &r, sp, now);
     if (rc < 0)

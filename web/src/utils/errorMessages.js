@@ -803,6 +803,39 @@ export const RULES = [
     re: (msg) => SYSTEM_MESSAGES.has(msg),
     text: (m, e, h) => h.codeText(),
   },
+  // ---- 差评 work orders and appeals (badreview.c / api_badreview.c, issue 6) ----
+  { id: 'badReviewMissing', re: /^no such (work order|profile)$/, text: (m, e, h) => h.t('errors.not_found') },
+  { id: 'badReviewStep', re: /^no such step$/, text: (m, e, h) => h.t('errors.unknownAction') },
+  {
+    id: 'badReviewConflict',
+    re: /^(the work order is \w+: \w+ is not due|the work order (changed meanwhile|is closed|was already appealed|has no pending appeal)|the evaluation already has a work order)$/,
+    text: (m, e, h) => h.t('errors.conflict'),
+  },
+  {
+    id: 'badReviewForbidden',
+    re: /^(only the responsible unit's staff or leader may appeal|nobody decides their own appeal|only a supervisor over the unit may decide an appeal)$/,
+    text: (m, e, h) => h.t('errors.forbidden'),
+  },
+  {
+    id: 'badReviewEnum',
+    re: /^(method must be phone, sms, visit or other|finding must be true, false or partly|classification must be fix_now, listed or explain|rating must be satisfied, basic or unsatisfied|decision must be upheld or rejected|\S+ must be workdays or days|\S+ must be an object with n and unit|steps must be an object|contacted_at must lie between the order's opening and now|a 差评 found untrue can only be explained|only a listed rectification has a deadline)$/,
+    text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }),
+  },
+  { id: 'badReviewDeadlineDate', re: /^a listed rectification needs a deadline as YYYY-MM-DD$/, text: (m, e, h) => h.t('errors.realDate', { field: h.field() }) },
+  {
+    id: 'badReviewDeadlineRange',
+    re: /^deadline must lie from (\S+) to (\S+)$/,
+    text: (m, e, h) =>
+      ISO_DAY.test(m[1]) && ISO_DAY.test(m[2])
+        ? h.t('errors.between', { field: h.field(), min: m[1], max: m[2] })
+        : h.t('errors.withField.invalid', { field: h.field() }),
+  },
+  { id: 'badReviewMisplaced', re: /^\S+ belongs to (contact|verify|classify|rate)$/, text: (m, e, h) => h.t('errors.unknownField') },
+  {
+    id: 'badReviewFilter',
+    re: /^(state must be open, assigned, contacted, verified, classified, rectified, followed_up, closed or appeal_upheld|appeal must be pending, upheld or rejected)$/,
+    text: (m, e, h) => h.t('errors.queryInvalid'),
+  },
 ]
 
 function test(re, msg) {
