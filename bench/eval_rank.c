@@ -4,8 +4,9 @@
  * same ranking computed from the raw evaluations as the reference.
  *
  * 1. The dataset, built once and cached (CACHE_DIR/eval_rank_<rows>_<windows>.db,
- *    reused while its parameters, the generator's version and the schema's
- *    migration count match; built into a .tmp file renamed when complete, so
+ *    reused while its parameters and the generator's version match, after
+ *    taking the migrations added since it was built, as a server's database
+ *    does on upgrade; built into a .tmp file renamed when complete, so
  *    an interrupted build is never reused). A SQLite database migrated with
  *    migrate_apply; an org tree of one city region, DISTRICTS district
  *    regions, each with UNITS units, one hall under the district and one
@@ -836,27 +837,23 @@ static void meta_get(struct db *db, const char *k, char *out, size_t n)
     db_finalize(st);
 }
 
-/* how many migrations this binary has: a scratch database migrated */
-static int schema_version(const char *dir)
+/* A cached dataset made by an older schema takes the migrations added since,
+ * as a server's database does on upgrade (the data stays what it was). */
+static void migrate_cached(const char *url)
 {
-    char path[600], url[620], errbuf[256];
-    snprintf(path, sizeof(path), "%s/.eval_rank_probe.db", dir);
-    unlink(path);
-    snprintf(url, sizeof(url), "sqlite:%s", path);
+    char errbuf[256];
     struct db *db = NULL;
-    int v = 0;
+    int applied = 0, version = 0;
+    double t0 = now_s();
     if (db_open(url, 0, &db, errbuf, sizeof(errbuf)) < 0)
         die("%s", errbuf);
-    if (migrate_apply(db, NULL) < 0 || migrate_version(db, &v) < 0)
-        die("migrate the probe: %s", db_errmsg(db));
+    if (migrate_apply(db, &applied) < 0 || migrate_version(db, &version) < 0)
+        die("migrate the cached dataset: %s", db_errmsg(db));
     db_close(db);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[640];
-        snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-        unlink(p);
-    }
-    return v;
+    if (applied)
+        fprintf(stderr,
+                "eval_rank: the cached dataset took %d new migration(s), now at %d (%.1f s)\n",
+                applied, version, now_s() - t0);
 }
 
 static void unlink_db(const char *path)
@@ -1103,9 +1100,8 @@ int main(int argc, char **argv)
     char path[600], url[620], errbuf[256], params[256], have[256], build_s[32];
     snprintf(path, sizeof(path), "%s/eval_rank_%lld_%d.db", dir, (long long)rows, windows);
     snprintf(url, sizeof(url), "sqlite:%s", path);
-    snprintf(params, sizeof(params),
-             "gen=%d schema=%d rows=%lld windows=%d months=%d first=%04d-%02d", GEN_VERSION,
-             schema_version(dir), (long long)rows, windows, MONTHS, FIRST_YEAR, FIRST_MONTH);
+    snprintf(params, sizeof(params), "gen=%d rows=%lld windows=%d months=%d first=%04d-%02d",
+             GEN_VERSION, (long long)rows, windows, MONTHS, FIRST_YEAR, FIRST_MONTH);
 
     /* the cached dataset, when it is the one asked for */
     int built = 0;
@@ -1126,6 +1122,7 @@ int main(int argc, char **argv)
         } else {
             bsecs = atof(build_s);
             fprintf(stderr, "eval_rank: reusing %s (%s; built in %.0f s)\n", path, params, bsecs);
+            migrate_cached(url);
         }
     } else {
         rebuild = 1;
