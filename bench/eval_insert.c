@@ -144,7 +144,7 @@ static void insert_one(sqlite3 *h, sqlite3_stmt *st, struct gen *g)
              level >= 4 ? 5 : d, d);
     hex(device, 32);
     snprintf(ip, sizeof(ip), "10.%d.%d.%d", rnd_below(256), rnd_below(256), 1 + rnd_below(254));
-    time_t local = (time_t)(g->created_at + 8 * 3600);
+    time_t local = (time_t)(g->created_at + 8 * 3600LL);
     struct tm tm;
     gmtime_r(&local, &tm);
     strftime(day, sizeof(day), "%Y-%m-%d", &tm);

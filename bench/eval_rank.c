@@ -79,6 +79,8 @@
 #define UNRATED_PM 80 /* services left unevaluated, per mille */
 #define FOLLOWUP_PM 10
 #define MAX_RUNS 1000
+#define TZ_S ((int64_t)8 * 3600) /* Asia/Shanghai */
+#define DAY_S ((int64_t)86400)
 #define PLAN_MAX 1024
 
 enum channel {
@@ -435,7 +437,7 @@ static struct bucket buckets[BUCKETS];
 
 static void push(const struct pend *p)
 {
-    struct bucket *b = &buckets[((p->created_at + 8 * 3600) / 86400) % BUCKETS];
+    struct bucket *b = &buckets[((p->created_at + TZ_S) / DAY_S) % BUCKETS];
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 32768;
         struct pend *v = realloc(b->v, cap * sizeof(*v));
@@ -720,7 +722,7 @@ static void write_day(struct db *db, struct db_stmt *st, struct gen *g, int32_t 
     struct bucket *b = &buckets[d % BUCKETS];
     qsort(b->v, b->n, sizeof(*b->v), cmp_pend);
     for (size_t i = 0; i < b->n; i++) {
-        if ((b->v[i].created_at + 8 * 3600) / 86400 != d)
+        if ((b->v[i].created_at + TZ_S) / DAY_S != d)
             die("%s", "an evaluation more than BUCKETS days after its service");
         write_eval(db, st, g, &b->v[i]);
         if (g->written % TXN_ROWS == 0) {
@@ -779,9 +781,9 @@ static void build_data(struct db *db, int64_t rows, double t0, double max_s, str
             snprintf(month, sizeof(month), "%04d-%02d", yy, mm);
         }
         /* the day's services, 9:00 to 17:30, until its evaluations are made */
-        int64_t day0 = (int64_t)(first + d) * 86400 - 8 * 3600; /* local midnight */
+        int64_t day0 = (first + d) * DAY_S - TZ_S; /* local midnight */
         while (made < target)
-            made += service(g, pick_window(), day0 + 9 * 3600 + rnd_below(8 * 3600 + 1800),
+            made += service(g, pick_window(), day0 + 9 * 3600LL + rnd_below(8 * 3600 + 1800),
                             first + d, target - made);
         char day[DATE_TEXT];
         date_format(first + d, day);
@@ -1150,8 +1152,8 @@ int main(int argc, char **argv)
     int64_t max_days = 7;
     if (db_query_int64(db, SQL_MAX_WINDOW, &max_days) < 0)
         die("max window_days: %s", db_errmsg(db));
-    q.t0 = (int64_t)first * 86400 - 8 * 3600;
-    q.t1 = (int64_t)(next + max_days + 1) * 86400 - 8 * 3600;
+    q.t0 = first * DAY_S - TZ_S;
+    q.t1 = (next + max_days + 1) * DAY_S - TZ_S;
     int64_t month_evals = 0;
     {
         static const char SQL_SUM[] =

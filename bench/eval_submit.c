@@ -290,6 +290,8 @@ int main(int argc, char **argv)
     int n = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a)
+            usage();
         if (strcmp(a, "--clients") == 0 && v) { /* a count here, not a file */
             n = atoi(v);
             i++;
@@ -324,7 +326,7 @@ int main(int argc, char **argv)
     load_tokens(token_file);
     drv_target(o.host, o.port);
     clients = calloc((size_t)n, sizeof(*clients));
-    drv.conns = calloc((size_t)n, sizeof(*drv.conns));
+    drv.conns = calloc((size_t)n, sizeof(struct drv_conn *));
     if (!clients || !drv.conns)
         die("%s", "out of memory");
     static const char digits[] = "0123456789abcdef";

@@ -178,7 +178,7 @@ static int cmd_seed(const char *url, long count, const char *out_file)
         int number = h->next_number++;
         char code[16]; /* as queue.c numbers them */
         snprintf(code, sizeof(code), "%s%03d", h->prefix, number);
-        int64_t issued = day0 + 9 * 3600 + (int64_t)(i * (8 * 3600) / count);
+        int64_t issued = day0 + 9 * 3600LL + (int64_t)i * (8 * 3600LL) / count;
         int64_t called = issued + 60 + rnd_below(1200), started = called + 30;
         int64_t finished = started + 120 + rnd_below(900);
         int it = ni ? (int)(i % ni) : -1;
@@ -266,7 +266,8 @@ static int cmd_verify(const char *url, const char *ids_file)
         ids[n++] = v;
     }
     fclose(f);
-    qsort(ids, n, sizeof(*ids), cmp_i64);
+    if (n > 0)
+        qsort(ids, n, sizeof(*ids), cmp_i64);
     size_t unique = 0;
     for (size_t i = 0; i < n; i++)
         unique += i == 0 || ids[i] != ids[i - 1];
