@@ -36,6 +36,8 @@ extern const struct api_module api_appointment_module;
 extern const struct api_module api_case_follow_module;
 extern const struct api_module api_case_module;
 extern const struct api_module api_inquiry_module;
+extern const struct api_module api_eval_stats_module;
+extern const struct api_module api_eval_config_module;
 extern const struct api_module api_evaluation_module;
 extern const struct api_module api_badreview_module;
 

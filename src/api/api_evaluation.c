@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "domain/audit.h"
+#include "domain/badreview.h"
 #include "domain/case.h"
 #include "domain/evaluation.h"
 #include "domain/org.h"
@@ -811,6 +812,11 @@ static int api_eval_get(struct req *r)
         db_finalize(st);
     }
     json_object_set_new(j, "flag_list", flags);
+    struct badreview b;
+    json_object_set_new(j, "bad_review",
+                        badreview_by_evaluation(db, v.id, now_s(), &r->arena, &b) == 0
+                            ? api_badreview_json(&r->who, &b)
+                            : json_null());
     return req_json(r, 200, j);
 }
 

@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "domain/badreview.h"
 #include "domain/demo.h"
 #include "domain/evaluation.h"
 
@@ -50,6 +52,49 @@ static int level_of(uint64_t *s)
 {
     int p = pct(s);
     return p < 70 ? 5 : p < 87 ? 4 : p < 94 ? 3 : p < 98 ? 2 : 1;
+}
+
+/* The demo's 差评 work orders at various steps: the first stays assigned,
+ * the next contacted, verified, classified, rectified, followed up, closed
+ * with the citizen's rating, and so on round. */
+static const char SQL_ORDERS[] = "SELECT id FROM bad_review ORDER BY id LIMIT 64";
+
+static int demo_work_orders(struct db *db, struct err *e)
+{
+    int64_t ids[64];
+    int n = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_ORDERS, &st);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "database error");
+    while ((rc = db_step(st)) == DB_ROW && n < 64)
+        ids[n++] = db_col_int64(st, 0);
+    db_finalize(st);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "database error");
+    struct actor sys = {.role = ROLE_SYSTEM};
+    snprintf(sys.name, sizeof(sys.name), "demo");
+    int64_t now = (int64_t)time(NULL);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        int steps = i % (BRS_N + 1); /* 0: assigned … BRS_N: closed */
+        for (int k = 0; rc >= 0 && k < steps; k++) {
+            struct badreview_args args = {0};
+            if (k == BRS_CONTACT)
+                args.method = "phone";
+            else if (k == BRS_VERIFY)
+                args.finding = i % 3 == 0 ? "partly" : "true", args.note = "经核实，情况属实";
+            else if (k == BRS_CLASSIFY)
+                args.classification = i % 2 ? "fix_now" : "explain";
+            else if (k == BRS_RECTIFY)
+                args.note = "已当面致歉并完成整改";
+            else if (k == BRS_FOLLOWUP)
+                args.note = "电话回访，群众表示认可";
+            else
+                args.rating = i % 4 == 3 ? "basic" : "satisfied";
+            rc = badreview_act(db, &sys, NULL, ids[i], (enum badreview_step)k, &args, now, e);
+        }
+    }
+    return rc < 0 ? rc : 0;
 }
 
 int demo_seed_evals(struct db *db, struct err *e)
@@ -125,6 +170,8 @@ int demo_seed_evals(struct db *db, struct err *e)
         arena_reset(&a);
     }
     free(evs);
+    if (rc >= 0)
+        rc = demo_work_orders(db, e);
     if (rc < 0 && !e->msg[0])
         err_set(e, rc, NULL, "database error");
     return rc < 0 ? rc : 0;

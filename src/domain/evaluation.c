@@ -405,7 +405,9 @@ int eval_case_node(struct db *db, int64_t case_id, const char *node, const char 
         return rc;
     db_bind_int64(st, 1, case_id);
     db_bind_text(st, 2, node);
-    bind_opt(st, 3, window);
+    /* where it was served: the window, or the case's node when it has none (the
+     * rollups and rankings count it there) */
+    bind_opt(st, 3, window ? window : node_id);
     db_bind_int64(st, 4, handler);
     bind_opt(st, 5, item_unit ? item_unit : unit);
     bind_opt(st, 6, hall);

@@ -131,6 +131,12 @@ test('finishing invites the tablet; 差评 needs a reason; once only; the 差评
   assert.equal(got[0].staff_id, clerkId);
   const bad = await admin.get('/api/evaluations', { query: { node_id: hall.id, bad: 1 } });
   assert.ok(bad.json.items.some((v) => v.id === ok.json.id));
+  // the 差评 opened its work order in the same transaction
+  const detail = await admin.get(`/api/evaluations/${ok.json.id}`);
+  assertStatus(detail, 200, 'detail');
+  assert.ok(detail.json.bad_review, 'a work order');
+  assert.equal(detail.json.bad_review.state, 'assigned');
+  assert.equal(detail.json.event.id, ev.id);
 });
 
 test('the tablet evaluates only its own window', async () => {

@@ -198,6 +198,12 @@ Test(evaluation_demo, the_demo_day_is_evaluated_through_every_channel_and_the_ch
     cr_assert_eq(q("SELECT COUNT(*) FROM evaluation WHERE bad = 1 AND reasons = '[]'"), 0);
     cr_assert_gt(q("SELECT COUNT(*) FROM evaluation WHERE level = 5"),
                  q("SELECT COUNT(*) FROM evaluation WHERE level < 5"), "mostly 非常满意");
+    cr_assert_eq(q("SELECT COUNT(*) FROM bad_review"),
+                 q("SELECT COUNT(*) FROM evaluation WHERE bad = 1 AND kind = 'first'"),
+                 "every 差评 opened its work order");
+    cr_assert_geq(q("SELECT COUNT(DISTINCT state) FROM bad_review"), 4, "at various steps");
+    cr_assert_eq(q("SELECT COUNT(*) FROM bad_review WHERE state = 'closed'"),
+                 q("SELECT SUM(bad_satisfied) FROM eval_rollup"), "the figures follow the steps");
     cr_assert_eq(q("SELECT SUM(n1 + n2 + n3 + n4 + n5) FROM eval_rollup"),
                  q("SELECT COUNT(*) FROM evaluation WHERE kind = 'first'"));
     int64_t checked = 0, bad = 0;

@@ -836,6 +836,21 @@ export const RULES = [
     re: /^(state must be open, assigned, contacted, verified, classified, rectified, followed_up, closed or appeal_upheld|appeal must be pending, upheld or rejected)$/,
     text: (m, e, h) => h.t('errors.queryInvalid'),
   },
+
+  // ---- 好差评 reasons, indicator sets, metrics and ranking (issue 6: eval_config.c, eval_stats.c) ----
+  { id: 'evalCode', re: /^code must be 1-\d+ of a-z, 0-9 and _$/, text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }) },
+  { id: 'evalReasonTaken', re: /^the region has a reason with this code already$/, text: (m, e, h) => h.t('errors.withField.conflict', { field: h.field() }) },
+  { id: 'evalReasonMissing', re: /^no such reason$/, text: (m, e, h) => h.t('errors.not_found') },
+  { id: 'evalSetKind', re: /^kind must be offline or online$/, text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }) },
+  {
+    id: 'evalSetItems',
+    re: /^items must hold 1-(\d+) indicators$/,
+    text: (m, e, h) => h.t('errors.between', { field: h.field(), min: 1, max: m[1] }),
+  },
+  { id: 'evalBy', re: /^by must be staff, window, hall, unit, region, item, channel, day or month$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'evalChannel', re: /^channel must be one of/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'evalMonth', re: /^month must be a month as YYYY-MM$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'evalOwnFigures', codes: ['forbidden'], re: /^staff see their own figures only$/, text: (m, e, h) => h.t('errors.forbidden') },
 ]
 
 function test(re, msg) {
