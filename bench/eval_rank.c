@@ -26,24 +26,29 @@
  *    (unrated services count there only). No eval_event rows: neither query
  *    reads them. Then ANALYZE, and WAL.
  * 2. On a read-only connection (as the HTTP threads read), with a warm cache:
- *    the ranking of MONTH (2026-11) over the whole tree, limit 5,000: one
- *    warm-up and RUNS timed calls. The ranking is the SQL below, SQL_RANK:
- *    eval_month_window for the month joined to org_node for the window's and
- *    its hall's names, ordered by 好评率 ((n4+n5) / (n1..n5 - excluded), as
- *    src/domain/eval_stats.h defines it) desc, then the count (n1..n5) desc,
- *    then the window id.
- * 3. The reference: the same ranking from the raw evaluations (first
- *    evaluations created in the month, through the index evaluation_created,
+ *    the ranking of MONTH (2026-11) over the whole tree, limit 5,000, as the
+ *    API computes it: eval_ranking() of src/domain/eval_stats.c
+ *    (eval_month_window for the month joined to org_node for the window's
+ *    and its hall's names, ranked by 好评率 = (n4+n5) / (n1..n5 - excluded),
+ *    then the count n1..n5, then the window id). Its statement is caught by
+ *    an SQLite trace hook (installed on every connection through
+ *    sqlite3_auto_extension); its plan must search eval_month_window by
+ *    month, never scan it. One warm-up and RUNS timed calls.
+ * 3. The reference: the same ranking from the raw evaluations (the first
+ *    evaluations of the month's services, through the index
+ *    evaluation_created over the month plus the longest evaluation window,
  *    GROUP BY window), one warm-up and REF_RUNS calls. Both must agree row by
  *    row (window, names, count, 好评, active, active 好评, 差评, excluded) - the
- *    check that the rollups hold what the evaluations say.
+ *    check that the rollups hold what the evaluations say and that
+ *    eval_ranking orders them as defined.
  *
  * Prints one line of key=value pairs on stdout:
  *
  *   rows=N windows=N month=YYYY-MM ranked=N runs=N p50_ms=.. p90_ms=.. p99_ms=..
  *   ranks_per_s=.. ref_runs=N ref_p50_ms=.. ref_p99_ms=.. ref_ranks_per_s=..
- *   speedup=.. month_evaluations=N built=0|1 build_s=.. db_mb=.. via=sql
+ *   speedup=.. month_evaluations=N built=0|1 build_s=.. db_mb=.. via=eval_ranking
  *
+ * month_evaluations: the month's first evaluations (n1..n5 of its rollup).
  * p99 is nearest-rank (with 50 runs, the second slowest). build_s is the
  * build's time when this run built the dataset, else the time recorded when
  * it was built. The plans go to stderr. Exit status 0, or 1 on any failure
@@ -59,7 +64,9 @@
 
 #include "drv.h"
 
+#include "base/arena.h"
 #include "base/date.h"
+#include "domain/eval_stats.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -914,21 +921,6 @@ static double build(const char *path, const char *params, int64_t rows, int wind
 
 /* ---- the ranking ---- */
 
-/* the ranking of a month from eval_month_window; ?1 month, ?2 path prefix, ?3 limit.
- * 好评率 = (n4 + n5) / (total - excluded), total = n1 + .. + n5 (eval_stats.h) */
-#define SQL_RANK_TEXT                                                                              \
-    "SELECT m.window_id, w.name, h.name, m.n1 + m.n2 + m.n3 + m.n4 + m.n5 AS total,"               \
-    " m.n4 + m.n5 AS good, m.active, m.active_good, m.bad, m.excluded, m.unrated, m.defaulted"     \
-    " FROM eval_month_window m JOIN org_node w ON w.id = m.window_id"                              \
-    " JOIN org_node h ON h.id = w.parent_id"                                                       \
-    " WHERE m.month = ?1 AND w.path LIKE ?2"                                                       \
-    " ORDER BY CASE WHEN m.n1 + m.n2 + m.n3 + m.n4 + m.n5 - m.excluded > 0"                        \
-    " THEN CAST(m.n4 + m.n5 AS REAL) / (m.n1 + m.n2 + m.n3 + m.n4 + m.n5 - m.excluded) END"        \
-    " DESC NULLS LAST, total DESC, m.window_id"                                                    \
-    " LIMIT ?3"
-static const char SQL_RANK[] = SQL_RANK_TEXT;
-static const char PLAN_RANK[] = "EXPLAIN QUERY PLAN " SQL_RANK_TEXT;
-
 /* the same from the raw evaluations: the first evaluations of services of the
  * month (day ?3 .. ?4), found through the index on created_at: created from
  * the month's start (?1) to its end plus the longest evaluation window and a
@@ -983,21 +975,82 @@ struct month_q {
     int64_t t0, t1;                        /* created_at range of its evaluations (SQL_RAW) */
 };
 
-static void rank_rollup(struct db *db, const struct month_q *q, struct ranking *out)
+/* ---- the connection hook: the statement eval_ranking runs, for its plan ---- */
+
+static sqlite3 *last_conn; /* the connection opened last */
+static char rank_sql[2048];
+
+static int trace_cb(unsigned type, void *ctx, void *p, void *x)
 {
-    struct db_stmt *st = NULL;
-    if (db_prepare(db, SQL_RANK, &st) < 0)
-        die("prepare the ranking: %s", db_errmsg(db));
-    db_bind_text(st, 1, q->month);
-    db_bind_text(st, 2, "/%");
-    db_bind_int64(st, 3, RANK_LIMIT);
-    int rc;
-    out->n = 0;
-    while ((rc = db_step(st)) == DB_ROW && out->n < RANK_LIMIT)
-        read_row(st, &out->rows[out->n++]);
-    db_finalize(st);
+    (void)ctx;
+    (void)x;
+    const char *sql = type == SQLITE_TRACE_STMT ? sqlite3_sql((sqlite3_stmt *)p) : NULL;
+    if (sql && strstr(sql, "FROM eval_month_window"))
+        snprintf(rank_sql, sizeof(rank_sql), "%s", sql);
+    return 0;
+}
+
+static int conn_init(sqlite3 *h, char **err, const struct sqlite3_api_routines *api)
+{
+    (void)err;
+    (void)api;
+    last_conn = h;
+    return SQLITE_OK;
+}
+
+/* EXPLAIN QUERY PLAN of sql (any text) on h, the details joined by "; " */
+static void plan_of_text(sqlite3 *h, const char *sql, char *out, size_t outn)
+{
+    char q[sizeof(rank_sql) + 32];
+    snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK)
+        die("explain: %s", sqlite3_errmsg(h));
+    size_t len = 0;
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        int w = snprintf(out + len, outn - len, "%s%s", len ? "; " : "", d ? d : "");
+        if (w < 0 || (size_t)w >= outn - len)
+            break;
+        len += (size_t)w;
+    }
+    sqlite3_finalize(st);
+}
+
+/* the ranking as the API reads it: eval_ranking of src/domain/eval_stats.c over
+ * the whole tree; the items stay in rank_arena until the next call */
+static struct arena rank_arena;
+static struct eval_rank *rank_items;
+
+static void rank_domain(struct db *db, const struct month_q *q, struct ranking *out)
+{
+    arena_reset(&rank_arena);
+    int n = 0;
+    int rc = eval_ranking(db, q->month, "", RANK_LIMIT, &rank_arena, &rank_items, &n);
     if (rc < 0)
-        die("the ranking: %s", db_errmsg(db));
+        die("eval_ranking: %d (%s)", rc, db_errmsg(db));
+    out->n = n;
+}
+
+/* rank_items into out, to compare */
+static void domain_rows(struct ranking *out)
+{
+    for (int i = 0; i < out->n; i++) {
+        const struct eval_rank *e = &rank_items[i];
+        struct rank_row *r = &out->rows[i];
+        r->window_id = e->window_id;
+        snprintf(r->window_name, sizeof(r->window_name), "%s", e->window_name);
+        snprintf(r->hall_name, sizeof(r->hall_name), "%s", e->hall_name);
+        r->total = e->c.n[0] + e->c.n[1] + e->c.n[2] + e->c.n[3] + e->c.n[4];
+        r->good = e->c.n[3] + e->c.n[4];
+        r->active = e->c.active;
+        r->active_good = e->c.active_good;
+        r->bad = e->c.bad;
+        r->excluded = e->c.excluded;
+        if (e->rank < 1 || e->rank > i + 1)
+            die("eval_ranking: item %d has rank %d", i + 1, e->rank);
+    }
 }
 
 static void rank_raw(struct db *db, const struct month_q *q, struct ranking *out)
@@ -1137,10 +1190,15 @@ int main(int argc, char **argv)
     }
     double db_mb = stat(path, &sb) == 0 ? (double)sb.st_size / 1048576.0 : 0;
 
-    /* read like an HTTP thread: a read-only connection */
+    /* read like an HTTP thread: a read-only connection (remembered by the hook) */
+    sqlite3_auto_extension((void (*)(void))conn_init);
+    last_conn = NULL;
     struct db *db = NULL;
     if (db_open(url, DB_OPEN_READONLY, &db, errbuf, sizeof(errbuf)) < 0)
         die("%s", errbuf);
+    sqlite3 *h = last_conn;
+    if (!h)
+        die("%s", "the connection hook saw no connection");
     int y, m;
     if (sscanf(RANK_MONTH, "%d-%d", &y, &m) != 2)
         die("%s", "bad RANK_MONTH");
@@ -1166,18 +1224,28 @@ int main(int argc, char **argv)
             month_evals = db_col_int64(st, 0);
         db_finalize(st);
     }
-    char plan[PLAN_MAX], ref_plan[PLAN_MAX];
-    plan_of(db, PLAN_RANK, plan);
-    plan_of(db, PLAN_RAW, ref_plan);
-    fprintf(stderr, "eval_rank: the ranking: %s\neval_rank: its plan: %s\n", SQL_RANK, plan);
-    fprintf(stderr, "eval_rank: the reference: %s\neval_rank: its plan: %s\n", SQL_RAW, ref_plan);
-
     struct ranking a = {calloc(RANK_LIMIT, sizeof(struct rank_row)), 0};
     struct ranking b = {calloc(RANK_LIMIT, sizeof(struct rank_row)), 0};
     double *ms = malloc(sizeof(*ms) * (size_t)runs), *ref = malloc(sizeof(*ref) * (size_t)ref_runs);
     if (!a.rows || !b.rows || !ms || !ref)
         die("%s", "out of memory");
-    timed(rank_rollup, db, &q, runs, ms, &a);
+    /* the statement eval_ranking runs, and its plan: one range of the month in
+     * eval_month_window's primary key, never a scan of the table */
+    sqlite3_trace_v2(h, SQLITE_TRACE_STMT, trace_cb, NULL);
+    rank_domain(db, &q, &a);
+    sqlite3_trace_v2(h, 0, NULL, NULL);
+    if (!rank_sql[0])
+        die("%s", "eval_ranking ran no statement on eval_month_window");
+    char plan[PLAN_MAX], ref_plan[PLAN_MAX];
+    plan_of_text(h, rank_sql, plan, sizeof(plan));
+    plan_of(db, PLAN_RAW, ref_plan);
+    fprintf(stderr, "eval_rank: eval_ranking runs: %s\neval_rank: its plan: %s\n", rank_sql, plan);
+    fprintf(stderr, "eval_rank: the reference: %s\neval_rank: its plan: %s\n", SQL_RAW, ref_plan);
+    if (!strstr(plan, "SEARCH m USING") || strstr(plan, "SCAN m"))
+        die("eval_ranking does not search eval_month_window by month: %s", plan);
+
+    timed(rank_domain, db, &q, runs, ms, &a);
+    domain_rows(&a);
     timed(rank_raw, db, &q, ref_runs, ref, &b);
     if (a.n != b.n)
         die("the ranking has %d windows, the raw one %d", a.n, b.n);
@@ -1205,12 +1273,14 @@ int main(int argc, char **argv)
             (long long)top->total, last->hall_name, last->window_name, (long long)last->good,
             (long long)last->total);
     double p50 = pct(ms, (size_t)runs, 50), r50 = pct(ref, (size_t)ref_runs, 50);
-    printf("rows=%lld windows=%d month=%s ranked=%d runs=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f"
-           " ranks_per_s=%.2f ref_runs=%d ref_p50_ms=%.3f ref_p99_ms=%.3f ref_ranks_per_s=%.2f"
-           " speedup=%.1f month_evaluations=%lld built=%d build_s=%.1f db_mb=%.0f via=sql\n",
-           (long long)rows, windows, RANK_MONTH, a.n, runs, p50, pct(ms, (size_t)runs, 90),
-           pct(ms, (size_t)runs, 99), 1000.0 / p50, ref_runs, r50, pct(ref, (size_t)ref_runs, 99),
-           1000.0 / r50, r50 / p50, (long long)month_evals, built, bsecs, db_mb);
+    printf(
+        "rows=%lld windows=%d month=%s ranked=%d runs=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f"
+        " ranks_per_s=%.2f ref_runs=%d ref_p50_ms=%.3f ref_p99_ms=%.3f ref_ranks_per_s=%.2f"
+        " speedup=%.1f month_evaluations=%lld built=%d build_s=%.1f db_mb=%.0f via=eval_ranking\n",
+        (long long)rows, windows, RANK_MONTH, a.n, runs, p50, pct(ms, (size_t)runs, 90),
+        pct(ms, (size_t)runs, 99), 1000.0 / p50, ref_runs, r50, pct(ref, (size_t)ref_runs, 99),
+        1000.0 / r50, r50 / p50, (long long)month_evals, built, bsecs, db_mb);
+    arena_reset(&rank_arena);
     db_close(db);
     free(a.rows);
     free(b.rows);
