@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter cairo pangocairo libcurl
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium inih xlsxwriter cairo pangocairo libcurl libqrencode
 CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Werror
 DEFS := -D_GNU_SOURCE -Isrc -Ibuild/gen

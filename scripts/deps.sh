@@ -7,7 +7,7 @@ set -euo pipefail
 level=${1:-test}
 run_pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
           libsodium-dev libinih-dev libxlsxwriter-dev sqlite3
-          libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev)
+          libcairo2-dev libpango1.0-dev fonts-noto-cjk libcurl4-openssl-dev libqrencode-dev)
 test_pkgs=(libcriterion-dev postgresql chromium clang libclang-rt-14-dev clang-format
            clang-tidy cppcheck curl poppler-utils)
 bench_pkgs=(nginx-light wrk curl)

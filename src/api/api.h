@@ -40,6 +40,9 @@ extern const struct api_module api_eval_stats_module;
 extern const struct api_module api_eval_config_module;
 extern const struct api_module api_evaluation_module;
 extern const struct api_module api_badreview_module;
+extern const struct api_module api_eval_fraud_module;
+extern const struct api_module api_eval_push_module;
+extern const struct api_module api_qr_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -157,6 +160,16 @@ int api_case_input(struct req *r, json_t *j, struct case_input *in, int allow_ti
  * when r was read full (badreview_get, badreview_by_evaluation). */
 struct badreview;
 json_t *api_badreview_json(const struct actor *who, const struct badreview *r);
+/* A fraud flag as the API shows it (api_eval_fraud.c), for an evaluation's
+ * page too. */
+struct eval_flag;
+json_t *api_eval_flag_json(const struct eval_flag *f);
+
+/* The evaluation services (api_eval_push.c): the fraud sweep and the upstream
+ * push, one thread beside the daemon. */
+struct app;
+int eval_services_start(struct app *app);
+void eval_services_stop(void);
 
 /* The services beside the daemon: the board renderer and the case sweep. */
 struct app;

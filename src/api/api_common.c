@@ -208,7 +208,8 @@ static const struct api_module *const modules[] = {
     &api_core_module,       &api_calendar_module,  &api_events_module,      &api_catalog_module,
     &api_notice_module,     &api_queue_module,     &api_appointment_module, &api_case_follow_module,
     &api_case_module,       &api_inquiry_module,   &api_eval_stats_module,  &api_eval_config_module,
-    &api_evaluation_module, &api_badreview_module,
+    &api_evaluation_module, &api_badreview_module, &api_eval_fraud_module,  &api_eval_push_module,
+    &api_qr_module,
 };
 
 #define API_MAX_ROUTES 256
@@ -229,11 +230,16 @@ int api_services_start(struct app *app)
     int rc = board_start(app);
     if (rc == 0 && (rc = case_sweeper_start(app)) < 0)
         board_stop();
+    if (rc == 0 && (rc = eval_services_start(app)) < 0) {
+        case_sweeper_stop();
+        board_stop();
+    }
     return rc;
 }
 
 void api_services_stop(void)
 {
+    eval_services_stop();
     case_sweeper_stop();
     board_stop();
 }

@@ -21,6 +21,11 @@ void config_defaults(struct config *c)
     c->session_hours = 12;
     c->secure_cookie = 0;
     snprintf(c->log_level, sizeof(c->log_level), "info");
+    c->upstream_batch = 100;
+    c->upstream_interval_s = 5;
+    c->upstream_timeout_s = 30;
+    c->upstream_retry_min_s = 30;
+    c->upstream_retry_max_s = 3600;
 }
 
 static int set_str(char *dst, size_t cap, const char *v)
@@ -39,6 +44,26 @@ static int set_int(int *dst, const char *v, int64_t min, int64_t max)
         return ERR_INVALID;
     *dst = (int)x;
     return 0;
+}
+
+/* An address of the web: http:// or https://, a host, no spaces or controls. */
+static int url_ok(const char *v)
+{
+    size_t skip = strncmp(v, "http://", 7) == 0 ? 7 : strncmp(v, "https://", 8) == 0 ? 8 : 0;
+    if (!skip || !v[skip] || v[skip] == '/')
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return 0;
+    return 1;
+}
+
+static int set_upstream_target(struct config *c, const char *v)
+{
+    int ok = strcmp(v, "off") == 0 || url_ok(v) || (strncmp(v, "file:", 5) == 0 && v[5]);
+    if (!ok)
+        return ERR_INVALID;
+    return set_str(c->upstream_target, sizeof(c->upstream_target), v);
 }
 
 int config_set(struct config *c, const char *key, const char *v)
@@ -66,6 +91,27 @@ int config_set(struct config *c, const char *key, const char *v)
         return parse_bool(v, &c->secure_cookie);
     if (strcmp(key, "security.key_file") == 0)
         return set_str(c->key_file, sizeof(c->key_file), v);
+    if (strcmp(key, "server.public_url") == 0) {
+        if (!url_ok(v))
+            return ERR_INVALID;
+        return set_str(c->public_url, sizeof(c->public_url), v);
+    }
+    if (strcmp(key, "upstream.target") == 0)
+        return set_upstream_target(c, v);
+    if (strcmp(key, "upstream.token") == 0)
+        return set_str(c->upstream_token, sizeof(c->upstream_token), v);
+    if (strcmp(key, "upstream.batch") == 0)
+        return set_int(&c->upstream_batch, v, 1, 1000);
+    if (strcmp(key, "upstream.interval") == 0)
+        return set_int(&c->upstream_interval_s, v, 1, 3600);
+    if (strcmp(key, "upstream.timeout") == 0)
+        return set_int(&c->upstream_timeout_s, v, 1, 600);
+    if (strcmp(key, "upstream.retry_min") == 0)
+        return set_int(&c->upstream_retry_min_s, v, 1, 3600);
+    if (strcmp(key, "upstream.retry_max") == 0)
+        return set_int(&c->upstream_retry_max_s, v, 1, 86400);
+    if (strcmp(key, "upstream.personal") == 0)
+        return parse_bool(v, &c->upstream_personal);
     if (strcmp(key, "log.level") == 0) {
         if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
             return ERR_INVALID;
@@ -131,6 +177,15 @@ static const struct {
     {"CHUANGKOU_SECURE_COOKIE", "auth.secure_cookie"},
     {"CHUANGKOU_LOG_LEVEL", "log.level"},
     {"CHUANGKOU_KEY_FILE", "security.key_file"},
+    {"CHUANGKOU_PUBLIC_URL", "server.public_url"},
+    {"CHUANGKOU_UPSTREAM_TARGET", "upstream.target"},
+    {"CHUANGKOU_UPSTREAM_TOKEN", "upstream.token"},
+    {"CHUANGKOU_UPSTREAM_BATCH", "upstream.batch"},
+    {"CHUANGKOU_UPSTREAM_INTERVAL", "upstream.interval"},
+    {"CHUANGKOU_UPSTREAM_TIMEOUT", "upstream.timeout"},
+    {"CHUANGKOU_UPSTREAM_RETRY_MIN", "upstream.retry_min"},
+    {"CHUANGKOU_UPSTREAM_RETRY_MAX", "upstream.retry_max"},
+    {"CHUANGKOU_UPSTREAM_PERSONAL", "upstream.personal"},
 };
 
 int config_load_env(struct config *c, const char **bad)

@@ -6,17 +6,30 @@
 #include <stddef.h>
 
 struct config {
-    char listen[64];     /* ADDR:PORT; [server] listen; CHUANGKOU_LISTEN */
-    char db[512];        /* database URL; [database] url; CHUANGKOU_DB */
-    char web_root[512];  /* static files; [server] web_root; CHUANGKOU_WEB_ROOT */
-    int threads;         /* HTTP threads, 0 = cores; [server] threads; CHUANGKOU_THREADS */
-    int max_connections; /* [server] max_connections; CHUANGKOU_MAX_CONNECTIONS */
-    int timeout_s;       /* idle connection timeout; [server] timeout; CHUANGKOU_TIMEOUT */
-    int session_hours;   /* [auth] session_hours; CHUANGKOU_SESSION_HOURS */
-    int secure_cookie;   /* add Secure to cookies (behind TLS); [auth] secure_cookie */
-    char log_level[16];  /* debug|info|warn|error; [log] level; CHUANGKOU_LOG_LEVEL */
-    char key_file[512];  /* the data key (pii.h); [security] key_file; CHUANGKOU_KEY_FILE;
-                          * "": beside a SQLite database (PATH.key), else data/chuangkou.key */
+    char listen[64];      /* ADDR:PORT; [server] listen; CHUANGKOU_LISTEN */
+    char db[512];         /* database URL; [database] url; CHUANGKOU_DB */
+    char web_root[512];   /* static files; [server] web_root; CHUANGKOU_WEB_ROOT */
+    int threads;          /* HTTP threads, 0 = cores; [server] threads; CHUANGKOU_THREADS */
+    int max_connections;  /* [server] max_connections; CHUANGKOU_MAX_CONNECTIONS */
+    int timeout_s;        /* idle connection timeout; [server] timeout; CHUANGKOU_TIMEOUT */
+    int session_hours;    /* [auth] session_hours; CHUANGKOU_SESSION_HOURS */
+    int secure_cookie;    /* add Secure to cookies (behind TLS); [auth] secure_cookie */
+    char log_level[16];   /* debug|info|warn|error; [log] level; CHUANGKOU_LOG_LEVEL */
+    char key_file[512];   /* the data key (pii.h); [security] key_file; CHUANGKOU_KEY_FILE;
+                           * "": beside a SQLite database (PATH.key), else data/chuangkou.key */
+    char public_url[256]; /* the site's address as the public reaches it, for links in QR
+                           * codes ("https://zwfw.example.gov.cn"); [server] public_url;
+                           * CHUANGKOU_PUBLIC_URL; "": from the request's Host */
+    /* [upstream]: the push of evaluations to the province (eval_push.h) */
+    char upstream_target[512]; /* "" (a file beside the database), "off", "file:DIR",
+                                * "http(s)://…"; CHUANGKOU_UPSTREAM_TARGET */
+    char upstream_token[256];  /* sent as Authorization: Bearer; CHUANGKOU_UPSTREAM_TOKEN */
+    int upstream_batch;        /* records per push, 1-1000; CHUANGKOU_UPSTREAM_BATCH */
+    int upstream_interval_s;   /* seconds between looks, 1-3600; CHUANGKOU_UPSTREAM_INTERVAL */
+    int upstream_timeout_s;    /* seconds an HTTP push may take, 1-600 */
+    int upstream_retry_min_s;  /* the first retry's delay, 1-3600; doubles per failure */
+    int upstream_retry_max_s;  /* the longest delay, 1-86400 */
+    int upstream_personal;     /* send phone and ID numbers in the clear (default no) */
 };
 
 /* Fill c with the defaults. */

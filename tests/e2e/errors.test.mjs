@@ -75,6 +75,7 @@ const ERR_NAMES = {
   ERR_IO: 'io_error',
   ERR_UNSUPPORTED: 'unsupported',
   ERR_CALENDAR: 'calendar_missing',
+  ERR_GONE: 'gone',
 }
 const ALL_CODES = Object.values(ERR_NAMES)
 

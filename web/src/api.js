@@ -189,6 +189,7 @@ function statusCode(status) {
     case 404: return 'not_found'
     case 405: return 'method_not_allowed'
     case 409: return 'conflict'
+    case 410: return 'gone'
     case 413: return 'too_large'
     case 415: return 'unsupported'
     case 429: return 'throttled'

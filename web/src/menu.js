@@ -31,6 +31,7 @@ import {
   PhoneFilled,
   Setting,
   Stamp,
+  Star,
   Tickets,
   Timer,
   Warning,
@@ -83,6 +84,16 @@ export const menu = [
         icon: Folder,
         roles: CASE_ROLES,
         component: () => import('./views/cases/CasesView.vue'),
+      },
+      {
+        // 我的评价 (好差评, issue 6): citizens' evaluations of the staff member's services
+        key: 'my-evaluations',
+        path: '/my/evaluations',
+        titleKey: 'evaluation.menu.mine',
+        icon: Star,
+        roles: ['staff'],
+        landing: [],
+        component: () => import('./views/evaluations/MyEvaluationsView.vue'),
       },
       {
         key: 'case',

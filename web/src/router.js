@@ -75,6 +75,43 @@ const routes = [
     component: () => import('./views/kiosk/KioskView.vue'),
     meta: { public: true, device: true },
   },
+  // 好差评 (issue 6): the window's evaluator tablet (device token as for the kiosk), and the
+  // public evaluation pages — a ticket's or receipt's QR code (#/e/TOKEN), a window's or a
+  // staff member's QR code (today's ticket code asked), a case number and name.
+  {
+    path: '/evaluator',
+    name: 'evaluator',
+    component: () => import('./views/evaluator/EvaluatorView.vue'),
+    meta: { public: true, device: true },
+  },
+  {
+    path: '/e/case',
+    name: 'evaluate-case',
+    component: () => import('./views/evaluate/EvaluateView.vue'),
+    props: { mode: 'case' },
+    meta: { public: true },
+  },
+  {
+    path: '/e/window/:id',
+    name: 'evaluate-window',
+    component: () => import('./views/evaluate/EvaluateView.vue'),
+    props: { mode: 'window' },
+    meta: { public: true },
+  },
+  {
+    path: '/e/staff/:id',
+    name: 'evaluate-staff',
+    component: () => import('./views/evaluate/EvaluateView.vue'),
+    props: { mode: 'staff' },
+    meta: { public: true },
+  },
+  {
+    path: '/e/:token',
+    name: 'evaluate',
+    component: () => import('./views/evaluate/EvaluateView.vue'),
+    props: { mode: 'token' },
+    meta: { public: true },
+  },
   {
     path: '/',
     component: AppLayout,

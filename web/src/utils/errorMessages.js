@@ -695,6 +695,67 @@ export const RULES = [
     text: (m, e, h) => h.t('errors.queryInvalid'),
   },
 
+  // ---- 好差评 evaluations (issue 6: evaluation.c, api_evaluation.c; texts in evaluation.errors.*) ----
+  { id: 'evalNotYet', re: /^not yet valid\b/, text: (m, e, h) => h.t('evaluation.errors.notYet') },
+  { id: 'evalUsed', re: /^this service was already evaluated$/, text: (m, e, h) => h.t('evaluation.errors.used') },
+  { id: 'evalExpired', re: /^the evaluation period of this service has ended$/, text: (m, e, h) => h.t('evaluation.errors.expired') },
+  { id: 'evalNotDelivered', re: /^this service was not delivered$/, text: (m, e, h) => h.t('evaluation.errors.notDelivered') },
+  { id: 'evalNoFollowup', re: /^a 追评 is not allowed here$/, text: (m, e, h) => h.t('evaluation.errors.noFollowup') },
+  { id: 'evalFollowupFirst', re: /^a 追评 follows an evaluation the citizen gave$/, text: (m, e, h) => h.t('evaluation.errors.followupFirst') },
+  { id: 'evalNeedReason', re: /^a 差评 \(level 1 or 2\) needs at least one reason$/, text: (m, e, h) => h.t('evaluation.errors.needReason') },
+  { id: 'evalReasonsOnGood', re: /^reasons are given only with a 差评/, text: (m, e, h) => h.t('evaluation.errors.reasonsOnGood') },
+  {
+    id: 'evalTooManyReasons',
+    re: /^(?:at most (\d+) reasons|reasons must be an array of at most (\d+) reason codes)$/,
+    text: (m, e, h) => h.t('evaluation.errors.tooManyReasons', { n: m[1] || m[2] }),
+  },
+  { id: 'evalReasonTwice', re: /^\S+ repeats a reason$/, text: (m, e, h) => h.t('evaluation.errors.reasonTwice') },
+  {
+    id: 'evalReasonUnknown',
+    re: /^\S+ (is not a reason of this hall's list|must be a reason code)$/,
+    text: (m, e, h) => h.t('evaluation.errors.reasonUnknown'),
+  },
+  { id: 'evalDimsAll', re: /^dims must score every indicator of the current set/, text: (m, e, h) => h.t('evaluation.errors.dimsAll') },
+  {
+    id: 'evalDims',
+    re: /^(dims\.\S* is not an indicator of the set|dims names an indicator twice|dims scores must be 1-5|dims must be an object of indicator codes with scores 1-5)$/,
+    text: (m, e, h) => h.t('evaluation.errors.dims'),
+  },
+  { id: 'evalLevel', re: /^level must be (1-5|between 1 and 5)$/, text: (m, e, h) => h.t('evaluation.errors.level') },
+  { id: 'evalName', re: /^evaluator\.name must have 1-(\d+) characters$/, text: (m, e, h) => h.t('evaluation.errors.name', { n: m[1] }) },
+  { id: 'evalPhone', re: /^evaluator\.phone must be a mainland mobile or landline number$/, text: (m, e, h) => h.t('evaluation.errors.phone') },
+  { id: 'evalIdNumber', re: /^evaluator\.id_number must be an 18-character ID number$/, text: (m, e, h) => h.t('evaluation.errors.idNumber') },
+  {
+    // the real-name part's own faults, prefixed: "evaluator.name must have at most 40 characters"
+    id: 'evalEvaluatorField',
+    re: /^evaluator\.(\S.*)$/,
+    text: (m, e, h) => {
+      const inner = findRule(e.code, m[1])
+      return inner ? inner.rule.text(inner.match, e, h) : h.t('evaluation.errors.evaluator')
+    },
+  },
+  { id: 'evalOwnService', re: /^you cannot evaluate a service you delivered$/, text: (m, e, h) => h.t('evaluation.errors.ownService') },
+  { id: 'evalChannel', re: /^channel must be (hotline or paper|one of\b.*)$/, text: (m, e, h) => h.t('evaluation.errors.channel') },
+  { id: 'evalEventMissing', re: /^no such service to evaluate$/, text: (m, e, h) => h.t('evaluation.errors.eventMissing') },
+  { id: 'evalNotThisWindow', re: /^no such service at this window$/, text: (m, e, h) => h.t('evaluation.errors.notYourWindow') },
+  { id: 'evalStaffNotHere', re: /^no such staff member at this window$/, text: (m, e, h) => h.t('evaluation.errors.staffNotHere') },
+  { id: 'evalNotEvaluator', re: /^this device is not a window's evaluator$/, text: (m, e, h) => h.t('evaluation.errors.notEvaluator') },
+  {
+    id: 'evalCredential',
+    re: /^(give one of: token; case_number and name; window_id or staff_id with ticket|case_number and name go together|ticket goes with one of window_id or staff_id)$/,
+    text: (m, e, h) => h.t('evaluation.errors.credential'),
+  },
+  { id: 'evalEntryGive', re: /^give one of event_id, ticket_id, case_id$/, text: (m, e, h) => h.t('evaluation.errors.entryGive') },
+  { id: 'evalNode', re: /^node must be accept or complete$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'evalMissing', re: /^no such evaluation$/, text: (m, e, h) => h.t('evaluation.errors.evaluationMissing') },
+  { id: 'evalOwnList', re: /^you may list only your own evaluations$/, text: (m, e, h) => h.t('evaluation.errors.ownList') },
+  { id: 'evalRegion', re: /^region_id must be a region$/, text: (m, e, h) => h.t('errors.regionMissing') },
+  { id: 'evalNotCounted', re: /^evaluation \S+ is not a counted 差评$/, text: (m, e, h) => h.t('evaluation.errors.notCounted') },
+  { id: 'evalUnratedMode', re: /^unrated_mode must be unrated or default$/, text: (m, e, h) => h.t('evaluation.errors.unratedMode') },
+  { id: 'evalDate', re: /^\S+ must be a date YYYY-MM-DD$/, text: (m, e, h) => h.t('errors.realDate', { field: h.field() }) },
+  { id: 'evalSystem', re: /^closing evaluation windows failed$/, text: (m, e, h) => h.codeText() },
+  { id: 'evalCaseNodes', re: /^case_nodes must be /, text: (m, e, h) => h.t('evaluation.errors.caseNodes') },
+
   // ---- scope and role ----
   {
     id: 'forbidden',
@@ -851,6 +912,22 @@ export const RULES = [
   { id: 'evalChannel', re: /^channel must be one of/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalMonth', re: /^month must be a month as YYYY-MM$/, text: (m, e, h) => h.t('errors.queryInvalid') },
   { id: 'evalOwnFigures', codes: ['forbidden'], re: /^staff see their own figures only$/, text: (m, e, h) => h.t('errors.forbidden') },
+
+  // ---- fraud flags, the upstream push, evaluation QR codes (eval_fraud, eval_push, api_qr) ----
+  { id: 'evalFlagMissing', re: /^no such flag$/, text: (m, e, h) => h.t('errors.evalFlagMissing') },
+  { id: 'evalFlagStatus', re: /^status must be dismissed or confirmed$/, text: (m, e, h) => h.t('errors.evalFlagStatus') },
+  { id: 'evalFlagStatusFilter', re: /^status must be open, dismissed or confirmed$/, text: (m, e, h) => h.t('errors.evalFlagStatusFilter') },
+  { id: 'evalFlagKindFilter', re: /^kind must be burst_device, burst_ip, fast_console or streak$/, text: (m, e, h) => h.t('errors.evalFlagKindFilter') },
+  { id: 'evalFlagDecided', re: /^the flag is already \w+$/, text: (m, e, h) => h.t('errors.evalFlagDecided') },
+  { id: 'evalFlagSelf', re: /^nobody decides a flag about themselves$/, text: (m, e, h) => h.t('errors.evalFlagSelf') },
+  { id: 'evalFlagRole', re: /^only a supervisor, leader or admin over it decides$/, text: (m, e, h) => h.t('errors.evalFlagRole') },
+  { id: 'evalPushTopAdmin', re: /^only an administrator at the top of the organisation$/, text: (m, e, h) => h.t('errors.evalPushTopAdmin') },
+  { id: 'evalPushTarget', re: /^bad \[upstream\] target$/, text: (m, e, h) => h.t('errors.evalPushTarget') },
+  { id: 'evalSweepFailed', re: /^the evaluation sweep failed$/, text: (m, e, h) => h.t('errors.evalSweepFailed') },
+  { id: 'qrOneOf', re: /^give one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOneOf') },
+  { id: 'qrOnlyOne', re: /^give only one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOnlyOne') },
+  { id: 'qrToken', re: /^token must be 24 letters, digits, - or _$/, text: (m, e, h) => h.t('errors.qrToken') },
+  { id: 'qrTooLong', re: /^the link is too long for a QR code$/, text: (m, e, h) => h.t('errors.qrTooLong') },
 ]
 
 function test(re, msg) {
