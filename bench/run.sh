@@ -957,7 +957,7 @@ case_ranking_month() {
         tail -n 20 "$BENCH_OUT/eval_rank.log" >&2
         bench_die "ranking_month: build/bench/eval_rank failed"
     fi
-    grep -E 'reusing|built in|plan|ranked' "$BENCH_OUT/eval_rank.log" |
+    grep -E 'reusing|migration|built in|plan|ranked' "$BENCH_OUT/eval_rank.log" |
         sed 's/^eval_rank: /[bench] ranking_month: /' >&2
     bench_log "ranking_month: $line"
     local ref_ops
