@@ -100,7 +100,8 @@ test-fuzz:
 	@bash tests/fuzz/run.sh
 
 # in-process microbenchmarks, linked against the release objects
-build/bench/due_bench build/bench/case_scan: build/bench/%: bench/%.c bench/drv.h $(REL_OBJS)
+build/bench/due_bench build/bench/case_scan build/bench/eval_rank \
+	build/bench/eval_tokens: build/bench/%: bench/%.c bench/drv.h $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
 
@@ -110,13 +111,19 @@ build/bench/%: bench/%.c bench/drv.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 
+# the sqlite_batch_insert reference: plain SQLite, nothing of ours
+build/bench/eval_insert: bench/eval_insert.c bench/drv.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $< -lsqlite3
+
 # a per-statement SQL profile of a server (LD_PRELOAD; see bench/sqlprof.c)
 build/bench/sqlprof.so: bench/sqlprof.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -D_GNU_SOURCE -shared -fPIC -o $@ $< -lsqlite3 -lpthread
 
 bench: deps all build/bench/due_bench build/bench/case_scan build/bench/lifecycle \
-	build/bench/sse_fanout build/bench/case_register
+	build/bench/sse_fanout build/bench/case_register build/bench/eval_insert build/bench/eval_rank \
+	build/bench/eval_tokens build/bench/eval_submit
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 

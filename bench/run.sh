@@ -8,8 +8,8 @@
 #   case  ops_per_s  p50_ms  p99_ms  ref_case  ref_ops_per_s  ratio
 #
 # Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, case_register,
-# board_read, sse_fanout, due_date, overdue_scan (see bench/README.md); ratio = ops_per_s /
-# ref_ops_per_s with 2 decimals.
+# sqlite_batch_insert, evaluation_submit, board_read, sse_fanout, due_date, overdue_scan,
+# ranking_month (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2 decimals.
 #
 # NOTE on the idle_rss_mb row: it is a memory reading, not a throughput case. Its value
 # (VmRSS of the server in MB, read from /proc/PID/status ~2 s after start-up and login,
@@ -22,14 +22,25 @@
 #   BENCH_WARMUP    warm-up duration, s (default 2; 0 = none)
 #   BENCH_THREADS, BENCH_CONNS   wrk -t / -c (default 2 / 32)
 #   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read
-#                   catalog_read ticket_lifecycle case_register board_read sse_fanout due_date
-#                   overdue_scan idle_rss_mb")
+#                   catalog_read ticket_lifecycle case_register sqlite_batch_insert
+#                   evaluation_submit board_read sse_fanout due_date overdue_scan
+#                   ranking_month idle_rss_mb")
 #   BENCH_LC_CLIENTS   ticket_lifecycle: concurrent clients = staff = windows (default 64)
 #   BENCH_LC_PER_SERIES   ticket_lifecycle: windows serving each series (default 4)
 #   BENCH_CR_CLIENTS   case_register: concurrent clients = staff (default 64)
 #   BENCH_CR_ITEM   case_register: the promised item registered (default GJJ-TQ-001)
 #   BENCH_SCAN_ROWS, BENCH_SCAN_RUNS   overdue_scan: open cases (1000000) and timed
 #                   scans (20)
+#   BENCH_ES_CLIENTS, BENCH_ES_TOKENS   evaluation_submit: concurrent clients (256) and
+#                   evaluable services seeded before the server starts (300000)
+#   BENCH_INS_ROWS, BENCH_INS_BATCH, BENCH_INS_PREFILL   sqlite_batch_insert: rows timed
+#                   (200000), rows per transaction (1000), rows loaded first (1000000)
+#   BENCH_RANK_ROWS, BENCH_RANK_WINDOWS   ranking_month: evaluations (10000000) and
+#                   windows (5000) of its dataset, built once and cached
+#   BENCH_RANK_RUNS, BENCH_RANK_REF_RUNS   ranking_month: timed rankings (50) and timed
+#                   rankings from the raw evaluations (5)
+#   BENCH_RANK_CACHE, BENCH_RANK_BUILD_MAX_S   ranking_month: where the dataset is kept
+#                   (bench/out) and the longest a build may take (1800 s)
 #   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
 #                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
@@ -49,7 +60,8 @@ source "$ROOT/bench/lib.sh"
 
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
 BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle \
-case_register board_read sse_fanout due_date overdue_scan idle_rss_mb}
+case_register sqlite_batch_insert evaluation_submit board_read sse_fanout due_date overdue_scan \
+ranking_month idle_rss_mb}
 # queue cases: lifecycle clients (one staff member and one window each), SSE streams
 BENCH_LC_CLIENTS=${BENCH_LC_CLIENTS:-64}
 BENCH_LC_PER_SERIES=${BENCH_LC_PER_SERIES:-4}
@@ -61,6 +73,20 @@ BENCH_CR_CLIENTS=${BENCH_CR_CLIENTS:-64}
 BENCH_CR_ITEM=${BENCH_CR_ITEM:-GJJ-TQ-001}
 BENCH_SCAN_ROWS=${BENCH_SCAN_ROWS:-1000000}
 BENCH_SCAN_RUNS=${BENCH_SCAN_RUNS:-20}
+# evaluation cases: concurrent clients and tokens seeded for evaluation_submit; its
+# reference's rows, transaction size and prefill; the ranking's dataset (cached), its
+# timed calls and where the dataset is kept
+BENCH_ES_CLIENTS=${BENCH_ES_CLIENTS:-256}
+BENCH_ES_TOKENS=${BENCH_ES_TOKENS:-300000}
+BENCH_INS_ROWS=${BENCH_INS_ROWS:-200000}
+BENCH_INS_BATCH=${BENCH_INS_BATCH:-1000}
+BENCH_INS_PREFILL=${BENCH_INS_PREFILL:-1000000}
+BENCH_RANK_ROWS=${BENCH_RANK_ROWS:-10000000}
+BENCH_RANK_WINDOWS=${BENCH_RANK_WINDOWS:-5000}
+BENCH_RANK_RUNS=${BENCH_RANK_RUNS:-50}
+BENCH_RANK_REF_RUNS=${BENCH_RANK_REF_RUNS:-5}
+BENCH_RANK_CACHE=${BENCH_RANK_CACHE:-$BENCH_OUT}
+BENCH_RANK_BUILD_MAX_S=${BENCH_RANK_BUILD_MAX_S:-1800}
 BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
@@ -204,6 +230,8 @@ start_server() {
     printf 'Bench-pass1!\n' | "$BIN" user add --db "$db" --login bench --name Bench \
         --role admin --org /dist >>"$log" 2>&1 ||
         { cat "$log" >&2; bench_die "chuangkou user add failed"; }
+    # evaluation_submit's tokens, written before the server serves the database
+    [[ " $BENCH_CASES " == *" evaluation_submit "* ]] && es_seed "$db"
 
     local port try
     for try in 1 2 3; do
@@ -421,6 +449,34 @@ board_fill() {
         api_expect "POST /api/windows/${DSP_WINDOWS[$i]}/call-next" 200
     done
     BOARD_FILLED=1
+}
+
+# evaluation_submit: BENCH_ES_TOKENS finished services that can be evaluated, seeded into
+# the database before the server starts (build/bench/eval_tokens: tickets written
+# directly, their evaluation events through the server's own eval_ticket_issued and
+# eval_ticket_finished), their tokens one a line in $T/es_tokens.txt
+es_seed() {
+    local db=$1 tool=$ROOT/build/bench/eval_tokens line
+    [[ -x $tool ]] ||
+        bench_die "evaluation_submit: $tool not found - build it (make build/bench/eval_tokens)"
+    line=$("$tool" seed --db "$db" --count "$BENCH_ES_TOKENS" --out "$T/es_tokens.txt") ||
+        bench_die "evaluation_submit: seeding $BENCH_ES_TOKENS evaluable services failed"
+    bench_log "evaluation_submit: seeded $line"
+}
+
+# one public evaluation by hand (no session): POST /api/public/evaluations BODY; sets
+# API_CODE, the answer in $API_OUT
+public_eval() {
+    API_OUT=$T/api.$BASHPID.json
+    API_CODE=$(curl -s -o "$API_OUT" -w '%{http_code}' -H 'Content-Type: application/json' \
+        --data "$1" "$SRV/api/public/evaluations") || API_CODE=000
+}
+
+# the admin's count of evaluations by QR code (total of GET /api/evaluations)
+es_count() {
+    api GET "/api/evaluations?channel=qr&per_page=1"
+    api_expect "GET /api/evaluations?channel=qr" 200
+    jq -r '.total' "$API_OUT"
 }
 
 # ---------------------------------------------------------------- cases
@@ -692,6 +748,98 @@ case_case_register() {
         "$(bench_kv "$line" p99_ms)"
 }
 
+case_evaluation_submit() {
+    local drv=$ROOT/build/bench/eval_submit tool=$ROOT/build/bench/eval_tokens
+    [[ -x $drv ]] ||
+        bench_die "evaluation_submit: $drv not found - build it (make build/bench/eval_submit)"
+    [[ -s $T/es_tokens.txt ]] || bench_die "evaluation_submit: no tokens were seeded"
+    # one service by hand through HTTP, so a missing or changed endpoint shows plainly: a
+    # window bench-e01 serving a series E, a ticket issued (its eval_token in the answer),
+    # called, started and finished; the token's page; one evaluation; its replay refused
+    local series w sr c x tid token dims reasons body
+    series=$(ensure_series E 评价测试)
+    : >"$T/es_window.tsv"
+    bench_window bench-e01 "评价测试窗口" "$series" "$T/es_window.tsv"
+    IFS=$'\t' read -r w sr c x <"$T/es_window.tsv"
+    api POST "/api/halls/$HALL_ID/tickets" "{\"series_id\":$sr}" "$c" "$x"
+    api_expect "POST /api/halls/$HALL_ID/tickets {series_id:$sr}" 201
+    token=$(jq -r '.eval_token // empty' "$API_OUT")
+    [[ -n $token ]] || bench_die "POST /api/halls/$HALL_ID/tickets: no eval_token in the answer:" \
+        "$(head -c 300 "$API_OUT")"
+    api POST "/api/windows/$w/call-next" "" "$c" "$x"
+    api_expect "POST /api/windows/$w/call-next" 200
+    tid=$(jq -r '.id // empty' "$API_OUT")
+    api POST "/api/tickets/$tid/start" "" "$c" "$x"
+    api_expect "POST /api/tickets/$tid/start" 200
+    api POST "/api/tickets/$tid/finish" "" "$c" "$x"
+    api_expect "POST /api/tickets/$tid/finish" 200
+    API_OUT=$T/es_event.json
+    API_CODE=$(curl -s -o "$API_OUT" -w '%{http_code}' "$SRV/api/public/evaluations/token/$token")
+    api_expect "GET /api/public/evaluations/token/{token}" 200
+    jq -e '.state == "open" and .can_evaluate == true' "$API_OUT" >/dev/null ||
+        bench_die "evaluation_submit: the finished ticket's event is not open for evaluation:" \
+            "$(head -c 400 "$API_OUT")"
+    dims=$(jq -r '[.indicators.items[]?.code] | join(",")' "$API_OUT")
+    reasons=$(jq -r '[.reasons[]?.code] | join(",")' "$API_OUT")
+    [[ -n $reasons ]] || bench_die "evaluation_submit: the event lists no reason codes"
+    body=$(jq -c --arg t "$token" '{token: $t, level: 5,
+        dims: ([.indicators.items[]?.code | {(.): 5}] | add // {})}' "$API_OUT")
+    public_eval "$body"
+    api_expect "POST /api/public/evaluations (by hand)" 201
+    public_eval "$body"
+    api_expect "POST /api/public/evaluations (the same token again)" 409
+    bench_log "evaluation_submit: by hand: ticket $tid finished, its token evaluated (201)," \
+        "the replay refused (409); indicators [$dims], reasons [$reasons]"
+
+    local raw=$BENCH_OUT/eval_submit.txt rc=0 m0 m1 t0 t1 c0 c1 line qr0 qr1
+    qr0=$(es_count)
+    m0=$(commit_counters)
+    c0=$(_bench_proc_ticks "$SRV_PID")
+    t0=$(date +%s.%N)
+    bench_log "evaluation_submit: $BENCH_ES_CLIENTS clients, ${BENCH_WARMUP}s warm-up +" \
+        "${BENCH_SECONDS}s, $(wc -l <"$T/es_tokens.txt") tokens, each used once"
+    "$drv" --port "$SRV_PORT" --tokens "$T/es_tokens.txt" --clients "$BENCH_ES_CLIENTS" \
+        --dims "$dims" --reasons "$reasons" --ids "$T/es_ids.txt" \
+        --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP" --progress \
+        >"$raw" 2>"$BENCH_OUT/eval_submit.log" || rc=$?
+    ((rc == 0 || rc == 2)) ||
+        { cat "$BENCH_OUT/eval_submit.log" >&2; bench_die "evaluation_submit: driver failed"; }
+    t1=$(date +%s.%N)
+    c1=$(_bench_proc_ticks "$SRV_PID")
+    m1=$(commit_counters)
+    line=$(tail -n 1 "$raw")
+    [[ $line == evaluations=* ]] ||
+        { cat "$BENCH_OUT/eval_submit.log" >&2; bench_die "evaluation_submit: no result"; }
+    bench_log "evaluation_submit: $line"
+    if ((rc == 2)); then
+        grep -v ' t=' "$BENCH_OUT/eval_submit.log" | head -n 12 >&2 || true
+        bench_warn "evaluation_submit: $(bench_kv "$line" errors) errors - the numbers are" \
+            "suspect (see $BENCH_OUT/eval_submit.log)"
+    fi
+    [[ $(bench_kv "$line" tokens_left) != 0 ]] ||
+        bench_warn "evaluation_submit: the tokens ran out (BENCH_ES_TOKENS=$BENCH_ES_TOKENS):" \
+            "the measured run was shorter than ${BENCH_SECONDS}s"
+    server_run_stats evaluation_submit "$m0" "$m1" "$t0" "$t1" $((c1 - c0))
+    # acknowledged means durable: every 201's id is an evaluation in the database (read by
+    # another process), every seeded service it evaluated is rated, and the admin's count
+    # of QR evaluations grew by as many
+    local created check
+    created=$(bench_kv "$line" created_total)
+    check=$("$tool" verify --db "sqlite:$T/bench.db" --ids "$T/es_ids.txt") ||
+        bench_warn "evaluation_submit: $check - some acknowledged evaluations are missing"
+    qr1=$(es_count)
+    if [[ $(bench_kv "$check" found) == "$created" && $(bench_kv "$check" unique) == "$created" &&
+        $(bench_kv "$check" rated_events) == "$created" && $((qr1 - qr0)) == "$created" ]]; then
+        bench_log "evaluation_submit: cross-check ok: all $created evaluations answered 201 are" \
+            "in the database ($check), the admin counts $((qr1 - qr0)) more by QR code"
+    else
+        bench_warn "evaluation_submit: the driver got $created evaluations answered 201; the" \
+            "database: $check; the admin counts $((qr1 - qr0)) more by QR code"
+    fi
+    bench_row evaluation_submit "$(bench_kv "$line" ops_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)" sqlite_batch_insert
+}
+
 case_board_read() {
     board_fill
     local url=$SRV/api/halls/$HALL_ID/board code
@@ -770,6 +918,56 @@ case_overdue_scan() {
         "$(bench_kv "$line" ref_p99_ms)"
 }
 
+case_sqlite_batch_insert() {
+    # the yardstick of evaluation_submit: plain SQLite writing evaluation rows durably,
+    # BENCH_INS_BATCH rows a transaction, in a fresh file with the server's pragmas
+    local drv=$ROOT/build/bench/eval_insert line rc=0
+    [[ -x $drv ]] ||
+        bench_die "sqlite_batch_insert: $drv not found - build it (make build/bench/eval_insert)"
+    bench_log "sqlite_batch_insert: $BENCH_INS_PREFILL rows prefilled, then $BENCH_INS_ROWS" \
+        "rows in transactions of $BENCH_INS_BATCH (WAL, synchronous=FULL)"
+    "$drv" --rows "$BENCH_INS_ROWS" --batch "$BENCH_INS_BATCH" --prefill "$BENCH_INS_PREFILL" \
+        --dir "$T" >"$BENCH_OUT/eval_insert.txt" 2>"$BENCH_OUT/eval_insert.log" || rc=$?
+    line=$(tail -n 1 "$BENCH_OUT/eval_insert.txt")
+    if ((rc != 0)) || [[ $line != rows=* ]]; then
+        cat "$BENCH_OUT/eval_insert.log" >&2
+        bench_die "sqlite_batch_insert: build/bench/eval_insert failed"
+    fi
+    bench_log "sqlite_batch_insert: $line"
+    bench_row sqlite_batch_insert "$(bench_kv "$line" rows_per_s)" \
+        "$(bench_kv "$line" txn_p50_ms)" "$(bench_kv "$line" txn_p99_ms)"
+}
+
+case_ranking_month() {
+    # in process: a month's ranking of BENCH_RANK_WINDOWS windows among BENCH_RANK_ROWS
+    # evaluations (a dataset built once and cached), against the same ranking computed
+    # from the raw evaluations
+    local drv=$ROOT/build/bench/eval_rank line rc=0
+    [[ -x $drv ]] ||
+        bench_die "ranking_month: $drv not found - build it (make build/bench/eval_rank)"
+    bench_log "ranking_month: $BENCH_RANK_ROWS evaluations, $BENCH_RANK_WINDOWS windows" \
+        "(cached in $BENCH_RANK_CACHE; a build takes at most ${BENCH_RANK_BUILD_MAX_S} s)," \
+        "$BENCH_RANK_RUNS rankings, $BENCH_RANK_REF_RUNS from the raw evaluations"
+    "$drv" --rows "$BENCH_RANK_ROWS" --windows "$BENCH_RANK_WINDOWS" --runs "$BENCH_RANK_RUNS" \
+        --ref-runs "$BENCH_RANK_REF_RUNS" --cache-dir "$BENCH_RANK_CACHE" \
+        --build-max-s "$BENCH_RANK_BUILD_MAX_S" \
+        >"$BENCH_OUT/eval_rank.txt" 2>"$BENCH_OUT/eval_rank.log" || rc=$?
+    line=$(tail -n 1 "$BENCH_OUT/eval_rank.txt")
+    if ((rc != 0)) || [[ $line != rows=* ]]; then
+        tail -n 20 "$BENCH_OUT/eval_rank.log" >&2
+        bench_die "ranking_month: build/bench/eval_rank failed"
+    fi
+    grep -E 'reusing|migration|built in|plan|ranked' "$BENCH_OUT/eval_rank.log" |
+        sed 's/^eval_rank: /[bench] ranking_month: /' >&2
+    bench_log "ranking_month: $line"
+    local ref_ops
+    ref_ops=$(bench_kv "$line" ref_ranks_per_s)
+    bench_row ranking_month "$(bench_kv "$line" ranks_per_s)" "$(bench_kv "$line" p50_ms)" \
+        "$(bench_kv "$line" p99_ms)" ranking_month_raw "$ref_ops"
+    bench_row ranking_month_raw "$ref_ops" "$(bench_kv "$line" ref_p50_ms)" \
+        "$(bench_kv "$line" ref_p99_ms)"
+}
+
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
@@ -792,7 +990,7 @@ main() {
         declare -F "case_$c" >/dev/null || bench_die "unknown case '$c'"
         case $c in
         nginx_static) need_nginx=1 ;;
-        due_date | overdue_scan) ;;
+        due_date | overdue_scan | sqlite_batch_insert | ranking_month) ;;
         *) need_server=1 ;;
         esac
     done
