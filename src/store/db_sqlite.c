@@ -127,7 +127,7 @@ static int sq_reserve(struct sq_db *s)
     if (s->n >= SQLITE_CACHE_MAX)
         return ERR_TOOLARGE;
     size_t ncap = s->cap ? s->cap * 2 : SQLITE_CACHE_MIN;
-    struct sq_stmt **ns = calloc(ncap, sizeof(*ns));
+    struct sq_stmt **ns = calloc(ncap, sizeof(struct sq_stmt *));
     if (!ns)
         return ERR_NOMEM;
     for (size_t i = 0; i < s->cap; i++)
