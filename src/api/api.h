@@ -109,9 +109,10 @@ int api_body(struct req *r, const struct jfield *fields, int n);
 void api_queue_announce_issued(struct req *r, int64_t hall_id, int64_t ticket_id);
 
 /* After a commit that opened an evaluation event (a ticket finished, a case
- * node ended): push the invitation (evaluation.invite) to its window's
- * tablet. Call from an `after` callback only. */
-void api_eval_invite(struct req *r, int64_t event_id);
+ * node ended) at window_id: push the invitation (evaluation.invite) to the
+ * window's tablet, when anyone listens there. Call from an `after` callback
+ * only. */
+void api_eval_invite(struct req *r, int64_t event_id, int64_t window_id);
 
 /* A writer job of the sweep thread: close evaluation windows that ended
  * (未评 or defaulted). Returns 1 when more are waiting. */

@@ -282,7 +282,7 @@ static int case_after(struct req *r, int rc, struct err *e)
         return req_error(r, ERR_NOMEM, NULL, "out of memory");
     int ret = req_json(r, q->op.status ? q->op.status : 200, res);
     if (q->eval_event) /* the tablet asks for the evaluation */
-        api_eval_invite(r, q->eval_event);
+        api_eval_invite(r, q->eval_event, c.window_id ? c.window_id : c.node_id);
     return ret;
 }
 

@@ -162,24 +162,27 @@ static int event_answer(struct req *r, int rc, const struct eval_event *ev)
     return j ? req_json(r, 200, j) : req_error(r, ERR_DB, NULL, "database error");
 }
 
-void api_eval_invite(struct req *r, int64_t event_id)
+void api_eval_invite(struct req *r, int64_t event_id, int64_t window_id)
 {
     struct db *db = req_db(r);
-    if (!db || !event_id)
+    if (!db || !event_id || !window_id)
+        return;
+    /* nobody listening at the window (no tablet, no console): a tablet that
+     * connects later finds the invitation in GET /api/evaluator/state */
+    char channel[SSE_CHANNEL_MAX];
+    snprintf(channel, sizeof(channel), "window:%" PRId64, window_id);
+    if (!sse_listening(channel))
         return;
     db_cache_request(db); /* the commit that opened it is newer than the request's start */
     struct eval_event ev;
-    if (eval_event_get(db, event_id, &r->arena, &ev) < 0 || !ev.window_id)
+    if (eval_event_get(db, event_id, &r->arena, &ev) < 0 || ev.window_id != window_id)
         return;
     json_t *j = event_json(db, &ev, now_s(), &r->arena);
     json_t *msg = j ? json_pack("{s:o}", "event", j) : NULL;
     char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
-    if (text) {
-        char channel[SSE_CHANNEL_MAX];
-        snprintf(channel, sizeof(channel), "window:%" PRId64, ev.window_id);
+    if (text)
         sse_publish(channel, "evaluation.invite", text);
-    }
     free(text);
 }
 

@@ -416,7 +416,7 @@ static int qop_after(struct req *r, int rc, struct err *e)
     if (q->board)
         board_touch(q->pub_hall);
     if (q->is_ticket && q->ticket.eval_event_id) /* the tablet asks for the evaluation */
-        api_eval_invite(r, q->ticket.eval_event_id);
+        api_eval_invite(r, q->ticket.eval_event_id, q->ticket.window_id);
     return ret;
 }
 

@@ -326,6 +326,15 @@ int sse_subscribe(struct req *r, const char *channel, uint64_t last_id)
     return REQ_DONE;
 }
 
+int sse_listening(const char *channel)
+{
+    pthread_mutex_lock(&hub_mu);
+    struct sse_channel *c = channel_get(channel, 0);
+    int yes = c && c->subs;
+    pthread_mutex_unlock(&hub_mu);
+    return yes;
+}
+
 int sse_stream_count(void)
 {
     pthread_mutex_lock(&hub_mu);

@@ -47,6 +47,10 @@ int sse_subscribe(struct req *r, const char *channel, uint64_t last_id);
 /* Open streams now (for tests and metrics). */
 int sse_stream_count(void);
 
+/* 1 when channel has a subscriber on this node now (an event nobody would
+ * receive need not be built). */
+int sse_listening(const char *channel);
+
 /* For server.c: the MHD response serving a stream set up by sse_subscribe
  * (it takes the stream), and dropping a stream whose response was never
  * created. */
