@@ -235,12 +235,50 @@ static const char SQL_TICKET_ITEM[] =
     " COALESCE(v.name, ''), COALESCE(i.unit_id, 0)"
     " FROM ticket t LEFT JOIN catalog_item i ON i.code = t.item_code"
     " LEFT JOIN catalog_version v ON v.id = t.version_id WHERE t.id = ?1";
+/* Opening an event: the same columns for a ticket (?1 the ticket, ?2
+ * 'service') and a case node (?1 the case, ?2 the node). */
+#define OPEN_SET                                                                                   \
+    "UPDATE eval_event SET state = 'open', window_id = ?3, staff_id = ?4, unit_id = ?5,"           \
+    " hall_id = COALESCE(hall_id, ?6), node_path = ?7, item_id = ?8, version_id = ?9,"             \
+    " item_code = ?10, item_name = ?11, ended_at = ?12, expires_at = ?13, ended_ip = ?14"
 static const char SQL_OPEN_TICKET[] =
-    "UPDATE eval_event SET state = 'open', window_id = ?2, staff_id = ?3, unit_id = ?4,"
-    " hall_id = COALESCE(hall_id, ?5), node_path = (SELECT path FROM org_node WHERE id = ?2),"
-    " item_id = ?6, version_id = ?7, item_code = ?8, item_name = ?9, ended_at = ?10,"
-    " expires_at = ?11, ended_ip = ?12"
-    " WHERE ticket_id = ?1 AND state = 'pending' RETURNING id";
+    OPEN_SET " WHERE ticket_id = ?1 AND node = ?2 AND state = 'pending' RETURNING id";
+static const char SQL_OPEN_CASE[] =
+    OPEN_SET " WHERE case_id = ?1 AND node = ?2 AND state = 'pending' RETURNING id";
+
+/* Where, by whom and what a service was: the event's columns when it opens. */
+struct opening {
+    int64_t window_id, staff_id, unit_id, hall_id, item_id, version_id, expires_at;
+    const char *path, *code, *name, *ip;
+};
+
+static int open_event(struct db *db, const char *sql, int64_t key, const char *node,
+                      const struct opening *o, int64_t now, int64_t *event_id)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, key);
+    db_bind_text(st, 2, node);
+    bind_opt(st, 3, o->window_id);
+    bind_opt(st, 4, o->staff_id);
+    bind_opt(st, 5, o->unit_id);
+    bind_opt(st, 6, o->hall_id);
+    db_bind_text(st, 7, o->path);
+    bind_opt(st, 8, o->item_id);
+    bind_opt(st, 9, o->version_id);
+    db_bind_text(st, 10, o->code);
+    db_bind_text(st, 11, o->name);
+    db_bind_int64(st, 12, now);
+    db_bind_int64(st, 13, o->expires_at);
+    db_bind_text(st, 14, o->ip && *o->ip ? o->ip : NULL);
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        *event_id = db_col_int64(st, 0);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
 
 int eval_ticket_finished(struct db *db, int64_t ticket_id, int64_t window_id, int64_t staff_id,
                          const char *ip, int64_t now, int64_t *event_id)
@@ -274,26 +312,19 @@ int eval_ticket_finished(struct db *db, int64_t ticket_id, int64_t window_id, in
     rc = eval_setting_get(db, case_region_of(w.path), &s);
     if (rc < 0)
         return rc;
-    rc = db_prepare(db, SQL_OPEN_TICKET, &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, ticket_id);
-    db_bind_int64(st, 2, window_id);
-    bind_opt(st, 3, staff_id);
-    bind_opt(st, 4, item_unit ? item_unit : unit); /* 谁办理谁负责: the item's unit */
-    bind_opt(st, 5, hall);
-    bind_opt(st, 6, item_id);
-    bind_opt(st, 7, version_id);
-    db_bind_text(st, 8, code);
-    db_bind_text(st, 9, name);
-    db_bind_int64(st, 10, now);
-    db_bind_int64(st, 11, now + (int64_t)s.window_days * 86400);
-    db_bind_text(st, 12, ip && *ip ? ip : NULL);
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        *event_id = db_col_int64(st, 0);
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    /* 谁办理谁负责: the item's unit answers for it */
+    struct opening o = {window_id,
+                        staff_id,
+                        item_unit ? item_unit : unit,
+                        hall,
+                        item_id,
+                        version_id,
+                        now + (int64_t)s.window_days * 86400,
+                        w.path,
+                        code,
+                        name,
+                        ip};
+    return open_event(db, SQL_OPEN_TICKET, ticket_id, "service", &o, now, event_id);
 }
 
 static const char SQL_VOID_TICKET[] =
@@ -361,12 +392,6 @@ int eval_case_registered(struct db *db, int64_t case_id, int64_t now, char token
     return event_new(db, "case", "complete", 0, case_id, region, hall, now, token);
 }
 
-static const char SQL_OPEN_CASE[] =
-    "UPDATE eval_event SET state = 'open', window_id = ?3, staff_id = ?4, unit_id = ?5,"
-    " hall_id = COALESCE(hall_id, ?6), node_path = ?7, item_id = ?8, version_id = ?9,"
-    " item_code = ?10, item_name = ?11, ended_at = ?12, expires_at = ?13, ended_ip = ?14"
-    " WHERE case_id = ?1 AND node = ?2 AND state = 'pending' RETURNING id";
-
 int eval_case_node(struct db *db, int64_t case_id, const char *node, const char *ip, int64_t now,
                    int64_t *event_id)
 {
@@ -400,30 +425,20 @@ int eval_case_node(struct db *db, int64_t case_id, const char *node, const char 
     rc = ancestors(db, window ? window : node_id, &hall, &unit);
     if (rc < 0)
         return rc;
-    rc = db_prepare(db, SQL_OPEN_CASE, &st);
-    if (rc < 0)
-        return rc;
-    db_bind_int64(st, 1, case_id);
-    db_bind_text(st, 2, node);
     /* where it was served: the window, or the case's node when it has none (the
      * rollups and rankings count it there) */
-    bind_opt(st, 3, window ? window : node_id);
-    db_bind_int64(st, 4, handler);
-    bind_opt(st, 5, item_unit ? item_unit : unit);
-    bind_opt(st, 6, hall);
-    db_bind_text(st, 7, path);
-    db_bind_int64(st, 8, item);
-    db_bind_int64(st, 9, version);
-    db_bind_text(st, 10, code);
-    db_bind_text(st, 11, name);
-    db_bind_int64(st, 12, now);
-    db_bind_int64(st, 13, now + (int64_t)s.window_days * 86400);
-    db_bind_text(st, 14, ip && *ip ? ip : NULL);
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        *event_id = db_col_int64(st, 0);
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    struct opening o = {window ? window : node_id,
+                        handler,
+                        item_unit ? item_unit : unit,
+                        hall,
+                        item,
+                        version,
+                        now + (int64_t)s.window_days * 86400,
+                        path,
+                        code,
+                        name,
+                        ip};
+    return open_event(db, SQL_OPEN_CASE, case_id, node, &o, now, event_id);
 }
 
 /* ---- reading events ---- */
