@@ -19,7 +19,8 @@
 #include "http/auth.h"
 #include "http/sse.h"
 
-#define PENDING_S 600 /* the tablet shows an invitation ended this recently */
+#define PENDING_S 600    /* the tablet shows (and takes) a service ended this recently */
+#define QR_RECENT_S 1800 /* a window's or staff QR code reaches services ended this recently */
 
 static int64_t now_s(void)
 {
@@ -42,7 +43,7 @@ static const char SQL_CARD[] = "SELECT name, badge_no, post, party_member, pione
                                " has_photo FROM staff WHERE id = ?1";
 static const char SQL_CARD_MONTH[] =
     "SELECT COALESCE(SUM(n1), 0), COALESCE(SUM(n2), 0), COALESCE(SUM(n3), 0),"
-    " COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0) FROM eval_rollup"
+    " COALESCE(SUM(n4), 0), COALESCE(SUM(n5), 0), COALESCE(SUM(excluded), 0) FROM eval_rollup"
     " WHERE staff_id = ?1 AND day >= ?2 AND day <= ?3";
 
 /* the staff member's card, or null */
@@ -74,23 +75,25 @@ static json_t *staff_card(struct db *db, int64_t staff_id, int64_t now)
     queue_service_day(now, today);
     snprintf(month, sizeof(month), "%.7s", today);
     snprintf(first, sizeof(first), "%s-01", month);
-    int64_t n[5] = {0};
+    int64_t n[6] = {0};
     if (db_prepare(db, SQL_CARD_MONTH, &st) == 0) {
         db_bind_int64(st, 1, staff_id);
         db_bind_text(st, 2, first);
         db_bind_text(st, 3, today);
         if (db_step(st) == DB_ROW)
-            for (int i = 0; i < 5; i++)
+            for (int i = 0; i < 6; i++)
                 n[i] = db_col_int64(st, i);
         db_finalize(st);
     }
     int64_t total = n[0] + n[1] + n[2] + n[3] + n[4];
+    /* as the metrics count it: an appeal's upheld 差评 leaves the base */
+    int64_t base = total - n[5];
     double sum = (double)(n[0] + 2 * n[1] + 3 * n[2] + 4 * n[3] + 5 * n[4]);
     json_t *m = json_pack("{s:s,s:I}", "month", month, "count", (json_int_t)total);
     json_object_set_new(
         m, "good_rate",
-        total ? json_real(round((double)(n[3] + n[4]) / (double)total * 10000.0) / 10000.0)
-              : json_null());
+        base > 0 ? json_real(round((double)(n[3] + n[4]) / (double)base * 10000.0) / 10000.0)
+                 : json_null());
     json_object_set_new(
         m, "average", total ? json_real(round(sum / (double)total * 100.0) / 100.0) : json_null());
     json_object_set_new(j, "month", m);
@@ -234,7 +237,8 @@ static int find_event(struct req *r, const struct credential *c, struct eval_eve
                    ERR_INVALID;
         char day[DATE_TEXT];
         queue_service_day(now_s(), day);
-        rc = eval_event_by_ticket(db, c->window_id, c->staff_id, c->ticket, day, &r->arena, ev);
+        rc = eval_event_by_ticket(db, c->window_id, c->staff_id, c->ticket, day,
+                                  now_s() - QR_RECENT_S, &r->arena, ev);
     }
     if (rc == ERR_NOTFOUND)
         return req_error(r, rc,
@@ -307,7 +311,13 @@ static json_t *eval_json(const struct eval_rec *v, int full)
     json_object_set_new(j, "device_id", id_or_null(v->device_id));
     json_object_set_new(j, "device", json_string(v->device ? v->device : ""));
     json_object_set_new(j, "entered_by", id_or_null(v->entered_by));
-    json_object_set_new(j, "evaluator_name", json_string(v->evaluator_name));
+    /* the evaluator's identity is confidential: a masked name here, the
+     * name itself only through the audited identity route */
+    char masked[4 + 3 * 40 + 1] = "";
+    if (v->evaluator_name && *v->evaluator_name &&
+        queue_mask_name(v->evaluator_name, masked, sizeof(masked)) < 0)
+        masked[0] = '\0';
+    json_object_set_new(j, "evaluator_name", json_string(masked));
     json_object_set_new(j, "phone_mask", json_string(v->phone_mask));
     json_object_set_new(j, "id_mask", json_string(v->id_mask));
     json_object_set_new(j, "region_id", json_integer(v->region_id));
@@ -525,6 +535,10 @@ static int api_eval_tablet(struct req *r)
     int rc = eval_event_get(req_db(r), q->event_id, &r->arena, &ev);
     if (rc == 0 && ev.window_id != r->who.node_id)
         rc = ERR_NOTFOUND; /* another window's service */
+    /* the tablet takes the service just ended, not last week's unrated ones */
+    if (rc == 0 && !q->in.followup && ev.ended_at && ev.ended_at < q->now - PENDING_S)
+        return req_error(r, ERR_GONE, "event_id",
+                         "the tablet takes only a service that has just ended");
     if (rc < 0)
         return req_error(r, rc, "event_id",
                          rc == ERR_NOTFOUND ? "no such service at this window" : "database error");
@@ -711,7 +725,7 @@ static int api_eval_list(struct req *r)
         day_query(r, "to", &f.to) < 0 || api_page(r, &page, &per_page) < 0)
         return REQ_DONE;
     f.channel = req_query(r, "channel");
-    if (f.channel && *f.channel && !strstr(EVAL_CHANNELS, f.channel))
+    if (f.channel && *f.channel && !eval_channel_known(f.channel))
         return req_error(r, ERR_INVALID, "channel", "channel must be one of " EVAL_CHANNELS);
     if (req_query_done(r) < 0)
         return REQ_DONE;
@@ -852,6 +866,9 @@ static int api_eval_identity(struct req *r)
     if (api_role(r, (1u << ROLE_ADMIN) | (1u << ROLE_LEADER) | (1u << ROLE_SUPERVISOR)) < 0 ||
         req_query_done(r) < 0 || eval_in_scope(r, &v) < 0)
         return REQ_DONE;
+    if (v.staff_id && v.staff_id == r->who.staff_id)
+        return req_error(r, ERR_FORBIDDEN, NULL,
+                         "nobody reads who evaluated a service they delivered");
     struct identity_op *q = arena_alloc(&r->arena, sizeof(*q));
     if (!q)
         return req_error(r, ERR_NOMEM, NULL, "out of memory");
@@ -1096,7 +1113,7 @@ static int api_eval_settings_put(struct req *r)
     return api_submit(r, &q->op);
 }
 
-#define EXPIRE_BATCH 500
+#define EXPIRE_BATCH 50 /* small: a batch holds the rows it closes until it commits */
 
 int api_eval_sweep(struct db *db, void *arg, struct err *e)
 {

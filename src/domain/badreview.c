@@ -430,13 +430,15 @@ static int may_appeal(const struct actor *who, const char *node_path, int64_t st
     return (staff_id > 0 && who->staff_id == staff_id) || member_of(who, node_path);
 }
 
-static int may_decide(const struct actor *who, const char *node_path, int64_t appellant)
+static int may_decide(const struct actor *who, const char *node_path, int64_t appellant,
+                      int64_t rated)
 {
     if (who->role == ROLE_SYSTEM)
         return 1;
     if (who->role != ROLE_SUPERVISOR && who->role != ROLE_ADMIN)
         return 0;
-    return actor_in_scope(who, node_path) && who->staff_id != appellant;
+    /* neither the appellant nor the staff member the 差评 is about */
+    return actor_in_scope(who, node_path) && who->staff_id != appellant && who->staff_id != rated;
 }
 
 unsigned badreview_actions(const struct actor *who, const struct badreview *r)
@@ -450,7 +452,7 @@ unsigned badreview_actions(const struct actor *who, const struct badreview *r)
     if (r->open && !r->appeal_state && may_appeal(who, r->node_path, r->staff_id))
         bits |= BADREVIEW_ACT_APPEAL;
     if (r->open && r->appeal_state && strcmp(r->appeal_state, "pending") == 0 &&
-        may_decide(who, r->node_path, r->appealed_by))
+        may_decide(who, r->node_path, r->appealed_by, r->staff_id))
         bits |= BADREVIEW_ACT_DECIDE;
     return bits;
 }
@@ -1411,7 +1413,7 @@ int badreview_appeal_decide(struct db *db, const struct actor *who, int64_t id, 
         rc = db_fail(e, rc);
         goto done;
     }
-    if (!may_decide(who, r.node_path, r.appealed_by)) {
+    if (!may_decide(who, r.node_path, r.appealed_by, r.staff_id)) {
         rc = err_set(e, ERR_FORBIDDEN, NULL,
                      r.appealed_by && who->staff_id == r.appealed_by
                          ? "nobody decides their own appeal"

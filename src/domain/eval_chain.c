@@ -184,10 +184,17 @@ int eval_exclude(struct db *db, int64_t evaluation_id, struct err *e)
 /* The canonical text of a record: fields separated by the unit separator
  * (0x1f), which no field may contain (texts are checked by parse_text, codes
  * and JSON are built here). */
-static char *canonical(const struct eval_rec *r, const char *phone_hash)
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static char *canonical(const struct eval_rec *r, const struct eval_secret *x)
 {
     size_t cap = 1024 + strlen(r->prev_hash) + strlen(r->reasons) + strlen(r->text) +
-                 strlen(r->dims) + strlen(r->device) + strlen(r->ip) + strlen(r->evaluator_name);
+                 strlen(r->dims) + strlen(r->device) + strlen(r->ip) + strlen(r->evaluator_name) +
+                 strlen(nz(r->phone_mask)) + strlen(nz(r->id_mask)) + strlen(nz(x->phone_hash)) +
+                 strlen(nz(x->phone_enc)) + strlen(nz(x->id_enc));
     char *s = malloc(cap);
     if (!s)
         return NULL;
@@ -195,11 +202,13 @@ static char *canonical(const struct eval_rec *r, const char *phone_hash)
         s, cap,
         "%s\n%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%d\x1f%d\x1f%s\x1f%s\x1f%" PRId64 "\x1f%s\x1f%s"
         "\x1f%" PRId64 "\x1f%s\x1f%s\x1f%" PRId64 "\x1f%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64
-        "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%" PRId64,
+        "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%" PRId64
+        "\x1f%d\x1f%" PRId64 "\x1f%s\x1f%s\x1f%s\x1f%s",
         r->prev_hash, r->id, r->event_id, r->kind, r->level, r->defaulted, r->reasons, r->text,
         r->set_id, r->dims, r->channel, r->device_id, r->device, r->ip, r->entered_by,
-        r->evaluator_name, phone_hash ? phone_hash : "", r->region_id, r->hall_id, r->window_id,
-        r->staff_id, r->item_id, r->version_id, r->day, r->created_at);
+        r->evaluator_name, nz(x->phone_hash), r->region_id, r->hall_id, r->window_id, r->staff_id,
+        r->item_id, r->version_id, r->day, r->created_at, r->bad, r->unit_id, nz(r->phone_mask),
+        nz(r->id_mask), nz(x->phone_enc), nz(x->id_enc));
     if (n < 0 || (size_t)n >= cap) {
         free(s);
         return NULL;
@@ -207,9 +216,10 @@ static char *canonical(const struct eval_rec *r, const char *phone_hash)
     return s;
 }
 
-int eval_record_hash(const struct eval_rec *r, const char *phone_hash, char out[CRYPTO_SHA256_HEX])
+int eval_record_hash(const struct eval_rec *r, const struct eval_secret *x,
+                     char out[CRYPTO_SHA256_HEX])
 {
-    char *c = canonical(r, phone_hash);
+    char *c = canonical(r, x);
     if (!c)
         return ERR_NOMEM;
     crypto_sha256_hex(c, strlen(c), out);
@@ -255,7 +265,8 @@ int eval_append(struct db *db, struct eval_rec *r, const char *phone_enc, const 
     r->hash = arena_alloc(a, CRYPTO_SHA256_HEX);
     if (!r->prev_hash || !r->hash)
         return ERR_NOMEM;
-    rc = eval_record_hash(r, phone_hash, r->hash);
+    struct eval_secret x = {phone_hash, phone_enc, id_enc};
+    rc = eval_record_hash(r, &x, r->hash);
     if (rc < 0)
         return rc;
     rc = db_prepare(db, SQL_INSERT, &st);
@@ -314,7 +325,7 @@ int eval_append(struct db *db, struct eval_rec *r, const char *phone_enc, const 
     " COALESCE(v.entered_by, 0), v.evaluator_name, v.phone_mask, v.id_mask, v.region_id,"          \
     " COALESCE(v.hall_id, 0), COALESCE(v.unit_id, 0), COALESCE(v.window_id, 0),"                   \
     " COALESCE(v.staff_id, 0), COALESCE(v.item_id, 0), COALESCE(v.version_id, 0), v.day,"          \
-    " v.created_at, v.prev_hash, v.hash, v.phone_hash"
+    " v.created_at, v.prev_hash, v.hash, v.phone_hash, v.phone_enc, v.id_enc"
 
 static char *dup_col(struct db_stmt *st, int col, struct arena *a)
 {
@@ -324,7 +335,7 @@ static char *dup_col(struct db_stmt *st, int col, struct arena *a)
 
 /* Fill r from a row of EVAL_COLS; *phone_hash (when not NULL) the stored
  * phone hash or NULL. */
-static int read_eval(struct db_stmt *st, struct arena *a, struct eval_rec *r, char **phone_hash)
+static int read_eval(struct db_stmt *st, struct arena *a, struct eval_rec *r, struct eval_secret *x)
 {
     memset(r, 0, sizeof(*r));
     r->id = db_col_int64(st, 0);
@@ -357,8 +368,11 @@ static int read_eval(struct db_stmt *st, struct arena *a, struct eval_rec *r, ch
     r->created_at = db_col_int64(st, 27);
     r->prev_hash = dup_col(st, 28, a);
     r->hash = dup_col(st, 29, a);
-    if (phone_hash)
-        *phone_hash = db_col_is_null(st, 30) ? NULL : dup_col(st, 30, a);
+    if (x) {
+        x->phone_hash = db_col_is_null(st, 30) ? NULL : dup_col(st, 30, a);
+        x->phone_enc = db_col_is_null(st, 31) ? NULL : dup_col(st, 31, a);
+        x->id_enc = db_col_is_null(st, 32) ? NULL : dup_col(st, 32, a);
+    }
     if (!r->reasons || !r->text || !r->dims || !r->device || !r->ip || !r->evaluator_name ||
         !r->phone_mask || !r->id_mask || !r->prev_hash || !r->hash)
         return ERR_NOMEM;
@@ -383,12 +397,12 @@ int eval_get(struct db *db, int64_t id, struct arena *a, struct eval_rec *out)
     if (rc == DB_ROW) {
         rc = read_eval(st, a, out, NULL);
         if (rc == 0) {
-            out->staff_name = dup_col(st, 31, a);
-            out->window_name = dup_col(st, 32, a);
-            out->item_name = dup_col(st, 33, a);
-            out->item_code = dup_col(st, 34, a);
-            out->node_path = dup_col(st, 35, a);
-            out->flags = db_col_int64(st, 36);
+            out->staff_name = dup_col(st, 33, a);
+            out->window_name = dup_col(st, 34, a);
+            out->item_name = dup_col(st, 35, a);
+            out->item_code = dup_col(st, 36, a);
+            out->node_path = dup_col(st, 37, a);
+            out->flags = db_col_int64(st, 38);
         }
     } else if (rc == DB_DONE) {
         rc = ERR_NOTFOUND;
@@ -515,9 +529,9 @@ int eval_verify(struct db *db, FILE *out, int64_t *checked, int64_t *bad)
         more = 0;
         while ((rc = db_step(st)) == DB_ROW) {
             struct eval_rec r;
-            char *phone_hash = NULL;
+            struct eval_secret x = {0};
             arena_reset(&a);
-            rc = read_eval(st, &a, &r, &phone_hash);
+            rc = read_eval(st, &a, &r, &x);
             if (rc < 0)
                 break;
             more = 1;
@@ -535,7 +549,11 @@ int eval_verify(struct db *db, FILE *out, int64_t *checked, int64_t *bad)
                         r.id);
                 (*bad)++;
             }
-            if (eval_record_hash(&r, phone_hash, hash) < 0) {
+            if (r.bad != (r.level <= 2 && !r.defaulted)) {
+                fprintf(out, "evaluation %" PRId64 ": bad does not follow its level\n", r.id);
+                (*bad)++;
+            }
+            if (eval_record_hash(&r, &x, hash) < 0) {
                 rc = ERR_NOMEM;
                 break;
             }

@@ -24,8 +24,15 @@ struct eval_key {
 /* Add d to the day rollup and the month-window rollup of k. */
 int eval_rollup_add(struct db *db, const struct eval_key *k, const struct eval_delta *d);
 
+/* What a record stores of a real-name evaluator beside its masks (NULL none):
+ * hashed with the record, so a swapped number shows. */
+struct eval_secret {
+    const char *phone_hash, *phone_enc, *id_enc;
+};
+
 /* The chained hash of a record (prev_hash and the canonical fields). */
-int eval_record_hash(const struct eval_rec *r, const char *phone_hash, char out[CRYPTO_SHA256_HEX]);
+int eval_record_hash(const struct eval_rec *r, const struct eval_secret *x,
+                     char out[CRYPTO_SHA256_HEX]);
 
 /* Append r to the chain: takes the next id and the previous hash from the
  * head, computes the hash and inserts the row (phone_enc, phone_hash, id_enc

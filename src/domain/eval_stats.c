@@ -805,7 +805,7 @@ static const char SQL_RANKING[] =
     " m.n4, m.n5, m.active, m.active_good, m.defaulted, m.unrated, m.bad, m.excluded,"
     " m.bad_replied, m.bad_rectified, m.bad_satisfied FROM eval_month_window m"
     " JOIN org_node w ON w.id = m.window_id LEFT JOIN org_node h ON h.id = w.parent_id"
-    " WHERE m.month = ?1 AND w.path >= ?2 AND w.path < ?3";
+    " WHERE m.month = ?1 AND w.kind = 'window' AND w.path >= ?2 AND w.path < ?3";
 
 /* Better first: a higher 好评率 (compared exactly, as cross products), a rate
  * before none, more evaluations, then the lower window id. */

@@ -329,6 +329,8 @@ int eval_ticket_finished(struct db *db, int64_t ticket_id, int64_t window_id, in
 
 static const char SQL_VOID_TICKET[] =
     "UPDATE eval_event SET state = 'void' WHERE ticket_id = ?1 AND state = 'pending'";
+static const char SQL_VOID_ACCEPT[] = "UPDATE eval_event SET state = 'void' WHERE case_id = ?1"
+                                      " AND node = 'accept' AND state = 'pending'";
 static const char SQL_VOID_CASE[] =
     "UPDATE eval_event SET state = 'void' WHERE case_id = ?1 AND state = 'pending'";
 
@@ -419,6 +421,11 @@ int eval_case_node(struct db *db, int64_t case_id, const char *node, const char 
     rc = eval_setting_get(db, region, &s);
     if (rc < 0)
         return rc;
+    if (strcmp(node, "complete") == 0) { /* never accepted (退件, 即办件): nothing to rate there */
+        rc = void_events(db, SQL_VOID_ACCEPT, case_id);
+        if (rc < 0)
+            return rc;
+    }
     if (!strstr(s.case_nodes, node))
         return 0;
     int64_t hall = 0, unit = 0;
@@ -525,10 +532,10 @@ static const char SQL_EVENT_CASE[] =
     " LIMIT 1";
 static const char SQL_EVENT_TICKET_WINDOW[] =
     "SELECT " EVENT_COLS EVENT_FROM " WHERE t.code = ?1 AND t.service_day = ?2"
-    " AND e.window_id = ?3 ORDER BY COALESCE(e.ended_at, 0) DESC, e.id DESC LIMIT 1";
+    " AND e.window_id = ?3 AND e.ended_at >= ?4 ORDER BY e.ended_at DESC, e.id DESC LIMIT 1";
 static const char SQL_EVENT_TICKET_STAFF[] =
     "SELECT " EVENT_COLS EVENT_FROM " WHERE t.code = ?1 AND t.service_day = ?2"
-    " AND e.staff_id = ?3 ORDER BY COALESCE(e.ended_at, 0) DESC, e.id DESC LIMIT 1";
+    " AND e.staff_id = ?3 AND e.ended_at >= ?4 ORDER BY e.ended_at DESC, e.id DESC LIMIT 1";
 static const char SQL_EVENT_PENDING[] =
     "SELECT " EVENT_COLS EVENT_FROM " WHERE e.window_id = ?1 AND e.state = 'open'"
     " AND e.ended_at >= ?2 ORDER BY e.ended_at DESC, e.id DESC LIMIT 1";
@@ -613,7 +620,7 @@ int eval_event_by_case(struct db *db, const char *number, const char *name, stru
 }
 
 int eval_event_by_ticket(struct db *db, int64_t window_id, int64_t staff_id, const char *code,
-                         const char *day, struct arena *a, struct eval_event *out)
+                         const char *day, int64_t since, struct arena *a, struct eval_event *out)
 {
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, window_id ? SQL_EVENT_TICKET_WINDOW : SQL_EVENT_TICKET_STAFF, &st);
@@ -622,6 +629,7 @@ int eval_event_by_ticket(struct db *db, int64_t window_id, int64_t staff_id, con
     db_bind_text(st, 1, code);
     db_bind_text(st, 2, day);
     db_bind_int64(st, 3, window_id ? window_id : staff_id);
+    db_bind_int64(st, 4, since);
     return one_event(st, a, out);
 }
 
@@ -820,14 +828,16 @@ int eval_set_current(struct db *db, int64_t region_id, const char *kind, struct 
 
 static const char SQL_SET_ID[] = "SELECT id FROM eval_indicator_set WHERE region_id = ?1"
                                  " AND kind = ?2 AND current = 1 ORDER BY version DESC LIMIT 1";
+/* another node may store the region's built-in set at the same moment: the
+ * first one stands and both go on with it */
 static const char SQL_SET_NEW[] =
     "INSERT INTO eval_indicator_set (region_id, kind, version, current, published_at)"
-    " VALUES (?1, ?2, 1, 1, ?3) RETURNING id";
+    " VALUES (?1, ?2, 1, 1, ?3) ON CONFLICT (region_id, kind, version) DO NOTHING RETURNING id";
 static const char SQL_ITEM_NEW[] =
     "INSERT INTO eval_indicator (set_id, pos, code, name_zh, name_en) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_REASON_NEW[] =
     "INSERT INTO eval_reason (region_id, code, label_zh, label_en, sort, active, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)";
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6) ON CONFLICT (region_id, code) DO NOTHING";
 
 static int store_builtin(struct db *db, int64_t region_id, const char *kind, int64_t now,
                          int64_t *set_id)
@@ -846,6 +856,17 @@ static int store_builtin(struct db *db, int64_t region_id, const char *kind, int
     db_finalize(st);
     if (rc < 0)
         return rc;
+    if (!*set_id) { /* stored by another node meanwhile: take it */
+        rc = db_prepare(db, SQL_SET_ID, &st);
+        if (rc < 0)
+            return rc;
+        db_bind_int64(st, 1, region_id);
+        db_bind_text(st, 2, kind);
+        rc = db_step(st);
+        *set_id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_finalize(st);
+        return rc < 0 ? rc : *set_id ? 0 : ERR_DB;
+    }
     for (int i = 0; i < s.n && rc >= 0; i++) {
         rc = db_prepare(db, SQL_ITEM_NEW, &st);
         if (rc < 0)
@@ -905,8 +926,8 @@ int eval_set_ensure(struct db *db, int64_t region_id, const char *kind, int64_t 
 /* ---- what taking an evaluation needs of a region, cached ---- */
 
 #define CONF_SLOTS 16
-#define CONF_TTL_S 5 /* other nodes' configuration changes show within this */
-#define CONF_REASONS_MAX 32
+#define CONF_TTL_S 5         /* other nodes' configuration changes show within this */
+#define CONF_REASONS_MAX 200 /* as many as a region may keep (eval_config.h) */
 
 struct eval_conf {
     int64_t region_id;
@@ -987,23 +1008,27 @@ static int conf_get(struct db *db, int64_t region, const char *kind, int64_t now
 
 /* The event as taking an evaluation needs it: no names, no joins but the
  * case's inquiry channel (the indicator set's kind). */
-static const char SQL_EVENT_LEAN[] =
-    "SELECT e.id, e.state, e.region_id, COALESCE(e.hall_id, 0), COALESCE(e.unit_id, 0),"
-    " COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0), COALESCE(e.item_id, 0),"
-    " COALESCE(e.version_id, 0), COALESCE(e.node_path, ''), COALESCE(e.ended_ip, ''),"
-    " COALESCE(e.ended_at, 0), COALESCE(e.expires_at, 0), COALESCE(e.evaluation_id, 0),"
-    " COALESCE(e.followup_id, 0), CASE WHEN e.evaluation_id IS NULL THEN 0 ELSE"
-    " COALESCE((SELECT v.created_at FROM evaluation v WHERE v.id = e.evaluation_id"
-    " AND v.defaulted = 0), 0) END,"
-    " CASE WHEN e.case_id IS NULL THEN 'offline' WHEN EXISTS (SELECT 1 FROM case_file c"
-    " JOIN inquiry q ON q.id = c.inquiry_id WHERE c.id = e.case_id AND q.channel = 'online')"
-    " THEN 'online' ELSE 'offline' END, e.item_code, e.item_name"
-    " FROM eval_event e WHERE e.id = ?1";
+#define EVENT_LEAN_SQL                                                                             \
+    "SELECT e.id, e.state, e.region_id, COALESCE(e.hall_id, 0), COALESCE(e.unit_id, 0),"           \
+    " COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0), COALESCE(e.item_id, 0),"                  \
+    " COALESCE(e.version_id, 0), COALESCE(e.node_path, ''), COALESCE(e.ended_ip, ''),"             \
+    " COALESCE(e.ended_at, 0), COALESCE(e.expires_at, 0), COALESCE(e.evaluation_id, 0),"           \
+    " COALESCE(e.followup_id, 0), CASE WHEN e.evaluation_id IS NULL THEN 0 ELSE"                   \
+    " COALESCE((SELECT v.created_at FROM evaluation v WHERE v.id = e.evaluation_id"                \
+    " AND v.defaulted = 0), 0) END,"                                                               \
+    " CASE WHEN e.case_id IS NULL THEN 'offline' WHEN EXISTS (SELECT 1 FROM case_file c"           \
+    " JOIN inquiry q ON q.id = c.inquiry_id WHERE c.id = e.case_id AND q.channel = 'online')"      \
+    " THEN 'online' ELSE 'offline' END, e.item_code, e.item_name"                                  \
+    " FROM eval_event e WHERE e.id = ?1"
+static const char SQL_EVENT_LEAN[] = EVENT_LEAN_SQL;
+/* PostgreSQL: the event is locked first, before the chain's head, in the
+ * order every writer of evaluations takes them (a sweep closing it skips it) */
+static const char SQL_EVENT_LEAN_PG[] = EVENT_LEAN_SQL " FOR UPDATE OF e";
 
 static int event_lean(struct db *db, int64_t id, struct arena *a, struct eval_event *ev)
 {
     struct db_stmt *st = NULL;
-    int rc = db_prepare(db, SQL_EVENT_LEAN, &st);
+    int rc = db_prepare(db, db_kind(db) == DB_PG ? SQL_EVENT_LEAN_PG : SQL_EVENT_LEAN, &st);
     if (rc < 0)
         return rc;
     db_bind_int64(st, 1, id);
@@ -1118,6 +1143,16 @@ static int check_dims(const struct eval_conf *c, const struct eval_input *in, st
     if (!*json)
         return err_set(e, ERR_NOMEM, NULL, "out of memory");
     d->dim_n = 1;
+    return 0;
+}
+
+int eval_channel_known(const char *c)
+{
+    static const char *const all[] = {"tablet",  "qr",    "web", "window_qr", "staff_qr",
+                                      "hotline", "paper", "sms", "system"};
+    for (size_t i = 0; c && i < sizeof(all) / sizeof(all[0]); i++)
+        if (strcmp(c, all[i]) == 0)
+            return 1;
     return 0;
 }
 

@@ -44,6 +44,8 @@
 
 /* Channels, as stored. */
 #define EVAL_CHANNELS "tablet,qr,web,window_qr,staff_qr,hotline,paper,sms,system"
+/* 1 when c is one of EVAL_CHANNELS exactly. */
+int eval_channel_known(const char *c);
 
 /* A region's settings (defaults when it has none: 7 days, 'unrated', level 3,
  * 追评 allowed, case node 'complete', burst 10 in 600 s, fast 20 s, streak
@@ -124,9 +126,11 @@ int eval_event_token_id(struct db *db, const char *token, int64_t *id);
 int eval_event_by_case(struct db *db, const char *number, const char *name, struct arena *a,
                        struct eval_event *out);
 /* A ticket by code (e.g. "A012") served at window_id on the service day
- * today, or by staff_id (window_id 0): the most recent such event. */
+ * today, or by staff_id (window_id 0), that ended at or after since (a
+ * ticket code is no secret: a window's or staff member's QR code reaches only
+ * the service just ended): the most recent such event. */
 int eval_event_by_ticket(struct db *db, int64_t window_id, int64_t staff_id, const char *code,
-                         const char *day, struct arena *a, struct eval_event *out);
+                         const char *day, int64_t since, struct arena *a, struct eval_event *out);
 /* The open event of window_id most recently ended within since seconds
  * (the tablet's pending invitation); ERR_NOTFOUND none. */
 int eval_event_pending_at(struct db *db, int64_t window_id, int64_t now, int64_t since,

@@ -22,6 +22,8 @@ let hall;
 let win;
 let clerk; // works at win
 let clerkId;
+let clerkLogin;
+let clerkPassword;
 let colleague; // staff in the same hall
 let tablet; // the evaluator device of win
 let tabletToken;
@@ -55,6 +57,8 @@ before(async () => {
   assertStatus(await admin.put(`/api/windows/${win.id}/profile`, { json: { series_ids: [series.json.id], mode: 'longest_wait' } }), 200);
   const s = await createStaff(admin, hall.id, { name: '窗口评价员', badge_no: 'PJ-001', party_member: true });
   clerkId = s.staff.id;
+  clerkLogin = s.login;
+  clerkPassword = s.password;
   assertStatus(await admin.post(`/api/staff/${clerkId}/assignments`, { window_id: win.id }), 201, 'assign');
   clerk = await loginAs(s.login, s.password);
   const o = await createStaff(admin, hall.id);
@@ -169,6 +173,7 @@ test('the public page by token with dims, then one 追评; real-name data is mas
   const list = await admin.get('/api/evaluations', { query: { node_id: hall.id } });
   const row = list.json.items.find((v) => v.id === r.json.id);
   assert.equal(row.phone_mask, '138****8000');
+  assert.equal(row.evaluator_name, '张*', 'the name is masked too');
   assert.deepEqual(row.dims, DIMS);
   assert.ok(!JSON.stringify(list.json).includes(PHONE), 'lists show masks only');
   // the identity: a leader in scope, audited; staff may not
@@ -177,6 +182,12 @@ test('the public page by token with dims, then one 追评; real-name data is mas
   assertStatus(id, 200, 'identity');
   assert.equal(id.json.phone, PHONE);
   assert.equal(id.json.name, '张三');
+  // nobody reads who evaluated their own service, whatever their role
+  assertStatus(await admin.patch(`/api/staff/${clerkId}`, { role: 'supervisor' }), 200, 'promote');
+  const sup = await loginAs(clerkLogin, clerkPassword);
+  assertError(await sup.post(`/api/evaluations/${r.json.id}/identity`, {}), 403, 'forbidden');
+  assertStatus(await admin.patch(`/api/staff/${clerkId}`, { role: 'staff' }), 200, 'demote');
+  clerk = await loginAs(clerkLogin, clerkPassword);
   const audit = await admin.get('/api/audit', { query: { entity: 'evaluation', entity_id: r.json.id } });
   assert.ok(audit.json.items.some((a) => a.action === 'evaluation.identity'));
   assertError(await leader.get(`/api/evaluations/${r.json.id}`), 404, 'not_found');

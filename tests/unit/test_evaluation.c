@@ -95,6 +95,13 @@ Test(evaluation, rollups_follow_every_write_and_the_chain_verifies)
     cr_assert_eq(eval_verify(u.db, out, &checked, &bad), 1);
     cr_assert_geq(bad, 1);
     exec("UPDATE evaluation SET level = 2 WHERE id = 2");
+    exec("UPDATE evaluation SET unit_id = 3 WHERE id = 2"); /* another unit to answer for it */
+    cr_assert_eq(eval_verify(u.db, out, &checked, &bad), 1);
+    exec("UPDATE evaluation SET unit_id = 2 WHERE id = 2");
+    exec("UPDATE evaluation SET bad = 0 WHERE id = 2"); /* a 差评 no longer counted */
+    cr_assert_eq(eval_verify(u.db, out, &checked, &bad), 1);
+    exec("UPDATE evaluation SET bad = 1 WHERE id = 2");
+    cr_assert_eq(eval_verify(u.db, out, &checked, &bad), 0, "restored");
     exec("DELETE FROM evaluation WHERE id = 1"); /* a record removed */
     cr_assert_eq(eval_verify(u.db, out, &checked, &bad), 1);
     fclose(out);
