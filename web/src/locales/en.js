@@ -2023,6 +2023,8 @@ export default {
       level: 'Choose how satisfied you are',
       dims: 'The score lines have changed; reload and score again',
       ownService: 'You cannot enter an evaluation of a service you delivered',
+      tabletLate: 'The tablet takes only a service that has just ended; scan the QR code on the ticket instead',
+      ownIdentity: 'Nobody may read who evaluated a service they delivered',
       channel: 'The channel must be telephone or paper form',
       eventMissing: 'No such service',
       notYourWindow: 'This service was not delivered at this window',

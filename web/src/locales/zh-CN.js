@@ -2026,6 +2026,8 @@ export default {
       level: '请选择满意程度',
       dims: '分项打分已更新，请刷新后重新打分',
       ownService: '不能录入对本人所办服务的评价',
+      tabletLate: '评价器只能评价刚刚办结的服务，请扫描小票上的二维码评价',
+      ownIdentity: '不能查看对本人所办服务的评价人身份',
       channel: '评价渠道须为电话或纸质评价表',
       eventMissing: '没有找到该服务',
       notYourWindow: '该服务不是本窗口办理的，评价器不能评价',

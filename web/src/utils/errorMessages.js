@@ -735,6 +735,8 @@ export const RULES = [
     },
   },
   { id: 'evalOwnService', re: /^you cannot evaluate a service you delivered$/, text: (m, e, h) => h.t('evaluation.errors.ownService') },
+  { id: 'evalTabletLate', re: /^the tablet takes only a service that has just ended$/, text: (m, e, h) => h.t('evaluation.errors.tabletLate') },
+  { id: 'evalOwnIdentity', re: /^nobody reads who evaluated a service they delivered$/, text: (m, e, h) => h.t('evaluation.errors.ownIdentity') },
   { id: 'evalChannel', re: /^channel must be (hotline or paper|one of\b.*)$/, text: (m, e, h) => h.t('evaluation.errors.channel') },
   { id: 'evalEventMissing', re: /^no such service to evaluate$/, text: (m, e, h) => h.t('evaluation.errors.eventMissing') },
   { id: 'evalNotThisWindow', re: /^no such service at this window$/, text: (m, e, h) => h.t('evaluation.errors.notYourWindow') },
