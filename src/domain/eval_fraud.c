@@ -270,7 +270,9 @@ static int by_time(const void *pa, const void *pb, void *ctx)
 
 /* The evaluations of x's burst by device (by_ip 0) or address: the
  * look-back rows with the same key within burst_s seconds up to x's time.
- * Flags them all when there are at least burst_n. */
+ * When x is the one that makes burst_n, the whole burst is flagged; after
+ * that each newcomer flags itself (so a long burst — a hall's shared
+ * address — costs one flag per evaluation, not one per pair). */
 static int burst(struct sweep *s, const struct sweep_row *x, const struct eval_setting *set,
                  int by_ip)
 {
@@ -291,14 +293,16 @@ static int burst(struct sweep *s, const struct sweep_row *x, const struct eval_s
     int count = n + !has_x;
     if (count < set->burst_n)
         return 0;
-    qsort_r(s->members, (size_t)n, sizeof(int), by_time, s->back);
+    /* the look-back is newest first: the evidence shows the newest, in time
+     * order */
+    int shown = n < EVAL_FLAG_EVIDENCE_MAX - !has_x ? n : EVAL_FLAG_EVIDENCE_MAX - !has_x;
+    qsort_r(s->members, (size_t)shown, sizeof(int), by_time, s->back);
     char mask[40];
     eval_device_mask(key, mask);
     json_t *ev = json_pack("{s:s,s:i,s:i,s:i}", by_ip ? "ip" : "device", by_ip ? key : mask,
                            "threshold", set->burst_n, "window_s", set->burst_s, "count", count);
     json_t *list = json_array();
-    int first = n > EVAL_FLAG_EVIDENCE_MAX - !has_x ? n - (EVAL_FLAG_EVIDENCE_MAX - !has_x) : 0;
-    for (int i = first; ev && list && i < n; i++)
+    for (int i = 0; ev && list && i < shown; i++)
         json_array_append_new(list,
                               json_pack("{s:I,s:I}", "id", (json_int_t)s->back[s->members[i]].id,
                                         "created_at", (json_int_t)s->back[s->members[i]].t));
@@ -316,8 +320,9 @@ static int burst(struct sweep *s, const struct sweep_row *x, const struct eval_s
     if (!text)
         return ERR_NOMEM;
     int kind = by_ip ? KIND_BURST_IP : KIND_BURST_DEVICE;
-    int rc = has_x ? 0 : flag(s, x->id, kind, text);
-    for (int i = 0; rc == 0 && i < n; i++)
+    int rc = flag(s, x->id, kind, text);
+    int crossing = count - 1 < set->burst_n; /* before x the burst was not one yet */
+    for (int i = 0; crossing && rc == 0 && i < n; i++)
         rc = flag(s, s->back[s->members[i]].id, kind, text);
     free(text);
     return rc;
