@@ -1006,20 +1006,20 @@ static int conf_get(struct db *db, int64_t region, const char *kind, int64_t now
     return 0;
 }
 
-/* The event as taking an evaluation needs it: no names, no joins but the
- * case's inquiry channel (the indicator set's kind). */
+/* The event as taking an evaluation needs it, in read_event's columns: no
+ * names (no joins but the case's inquiry channel, the indicator set's kind). */
 #define EVENT_LEAN_SQL                                                                             \
-    "SELECT e.id, e.state, e.region_id, COALESCE(e.hall_id, 0), COALESCE(e.unit_id, 0),"           \
-    " COALESCE(e.window_id, 0), COALESCE(e.staff_id, 0), COALESCE(e.item_id, 0),"                  \
-    " COALESCE(e.version_id, 0), COALESCE(e.node_path, ''), COALESCE(e.ended_ip, ''),"             \
-    " COALESCE(e.ended_at, 0), COALESCE(e.expires_at, 0), COALESCE(e.evaluation_id, 0),"           \
-    " COALESCE(e.followup_id, 0), CASE WHEN e.evaluation_id IS NULL THEN 0 ELSE"                   \
-    " COALESCE((SELECT v.created_at FROM evaluation v WHERE v.id = e.evaluation_id"                \
+    "SELECT e.id, e.source, e.node, e.state, COALESCE(e.ticket_id, 0), COALESCE(e.case_id, 0),"    \
+    " e.region_id, COALESCE(e.hall_id, 0), COALESCE(e.unit_id, 0), COALESCE(e.window_id, 0),"      \
+    " COALESCE(e.staff_id, 0), COALESCE(e.item_id, 0), COALESCE(e.version_id, 0),"                 \
+    " COALESCE(e.node_path, ''), e.item_code, e.item_name, COALESCE(e.ended_ip, ''), '', '', '',"  \
+    " '', '', e.created_at, COALESCE(e.ended_at, 0), COALESCE(e.expires_at, 0),"                   \
+    " COALESCE(e.evaluation_id, 0), COALESCE(e.followup_id, 0), CASE WHEN e.evaluation_id IS NULL" \
+    " THEN 0 ELSE COALESCE((SELECT v.created_at FROM evaluation v WHERE v.id = e.evaluation_id"    \
     " AND v.defaulted = 0), 0) END,"                                                               \
     " CASE WHEN e.case_id IS NULL THEN 'offline' WHEN EXISTS (SELECT 1 FROM case_file c"           \
     " JOIN inquiry q ON q.id = c.inquiry_id WHERE c.id = e.case_id AND q.channel = 'online')"      \
-    " THEN 'online' ELSE 'offline' END, e.item_code, e.item_name"                                  \
-    " FROM eval_event e WHERE e.id = ?1"
+    " THEN 'online' ELSE 'offline' END FROM eval_event e WHERE e.id = ?1"
 static const char SQL_EVENT_LEAN[] = EVENT_LEAN_SQL;
 /* PostgreSQL: the event is locked first, before the chain's head, in the
  * order every writer of evaluations takes them (a sweep closing it skips it) */
@@ -1032,35 +1032,7 @@ static int event_lean(struct db *db, int64_t id, struct arena *a, struct eval_ev
     if (rc < 0)
         return rc;
     db_bind_int64(st, 1, id);
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        memset(ev, 0, sizeof(*ev));
-        ev->id = db_col_int64(st, 0);
-        snprintf(ev->state, sizeof(ev->state), "%s", db_col_text(st, 1));
-        ev->region_id = db_col_int64(st, 2);
-        ev->hall_id = db_col_int64(st, 3);
-        ev->unit_id = db_col_int64(st, 4);
-        ev->window_id = db_col_int64(st, 5);
-        ev->staff_id = db_col_int64(st, 6);
-        ev->item_id = db_col_int64(st, 7);
-        ev->version_id = db_col_int64(st, 8);
-        ev->node_path = dup_col(st, 9, a);
-        ev->ended_ip = dup_col(st, 10, a);
-        ev->ended_at = db_col_int64(st, 11);
-        ev->expires_at = db_col_int64(st, 12);
-        ev->evaluation_id = db_col_int64(st, 13);
-        ev->followup_id = db_col_int64(st, 14);
-        ev->first_at = db_col_int64(st, 15);
-        snprintf(ev->kind, sizeof(ev->kind), "%s", db_col_text(st, 16));
-        ev->item_code = dup_col(st, 17, a);
-        ev->item_name = dup_col(st, 18, a);
-        ev->window_name = "";
-        rc = ev->node_path && ev->ended_ip && ev->item_code && ev->item_name ? 0 : ERR_NOMEM;
-    } else if (rc == DB_DONE) {
-        rc = ERR_NOTFOUND;
-    }
-    db_finalize(st);
-    return rc;
+    return one_event(st, a, ev);
 }
 
 /* ---- taking an evaluation ---- */
