@@ -212,7 +212,7 @@ static const struct api_module *const modules[] = {
     &api_qr_module,
 };
 
-#define API_MAX_ROUTES 256
+#define API_MAX_ROUTES 512
 static struct route all_routes[API_MAX_ROUTES];
 
 struct route *api_routes(size_t *n)
