@@ -841,18 +841,21 @@ int commitment_report(struct db *db, const struct actor *who, int64_t id, const 
     struct arena a = {0};
     struct commitment c;
     int rc = load_for_write(db, who, id, now, &a, &c, e);
-    if (rc == 0 && !may_report(who, &c))
+    if (rc == 0 && !may_report(who, &c) && strcmp(c.owner_kind, "staff") == 0)
+        rc =
+            err_set(e, ERR_FORBIDDEN, NULL, "only the staff member may report on their commitment");
+    else if (rc == 0 && !may_report(who, &c))
         rc = err_set(e, ERR_FORBIDDEN, NULL,
-                     strcmp(c.owner_kind, "staff") == 0
-                         ? "only the staff member may report on their commitment"
-                         : "only a leader over the owner may report on this commitment");
-    if (rc == 0 && !report_open(&c, today))
-        rc = err_set(e, ERR_CONFLICT, "state",
-                     strcmp(c.state, "reported") == 0 ? "the report awaits confirmation"
-                     : is_open_state(c.state) || strcmp(c.state, "withdrawn") == 0 ||
-                             strcmp(c.state, "fulfilled") == 0
-                         ? "the commitment takes no more reports"
-                         : "the due day has passed: the confirmation stands");
+                     "only a leader over the owner may report on this commitment");
+    if (rc == 0 && !report_open(&c, today)) {
+        if (strcmp(c.state, "reported") == 0)
+            rc = err_set(e, ERR_CONFLICT, "state", "the report awaits confirmation");
+        else if (strcmp(c.state, "partly") == 0 || strcmp(c.state, "missed") == 0)
+            rc = err_set(e, ERR_CONFLICT, "state",
+                         "the due day has passed: the confirmation stands");
+        else
+            rc = err_set(e, ERR_CONFLICT, "state", "the commitment takes no more reports");
+    }
     struct db_stmt *st = NULL;
     if (rc == 0) {
         rc = db_prepare(db, SQL_REPORT_ADD, &st);
@@ -904,10 +907,10 @@ int commitment_confirm(struct db *db, const struct actor *who, int64_t id, const
     struct arena a = {0};
     struct commitment c;
     int rc = load_for_write(db, who, id, now, &a, &c, e);
-    if (rc == 0 && !may_confirm(who, &c))
-        rc = err_set(e, ERR_FORBIDDEN, NULL,
-                     manager_over(who, c.path) ? "nobody confirms their own report or commitment"
-                                               : "only a leader over the owner may confirm");
+    if (rc == 0 && !may_confirm(who, &c) && manager_over(who, c.path))
+        rc = err_set(e, ERR_FORBIDDEN, NULL, "nobody confirms their own report or commitment");
+    else if (rc == 0 && !may_confirm(who, &c))
+        rc = err_set(e, ERR_FORBIDDEN, NULL, "only a leader over the owner may confirm");
     if (rc == 0 && strcmp(c.state, "reported") != 0)
         rc = err_set(e, ERR_CONFLICT, "state", "no report awaits confirmation");
     struct db_stmt *st = NULL;
@@ -963,11 +966,11 @@ int commitment_withdraw(struct db *db, const struct actor *who, int64_t id, cons
     int rc = load_for_write(db, who, id, now, &a, &c, e);
     if (rc == 0 && !may_edit(who, &c))
         rc = err_set(e, ERR_FORBIDDEN, NULL, "you may not withdraw this commitment");
-    if (rc == 0 && !withdraw_open(&c, today))
+    if (rc == 0 && !withdraw_open(&c, today) && is_open_state(c.state))
+        rc = err_set(e, ERR_CONFLICT, "state", "the due day has passed: the commitment counts");
+    else if (rc == 0 && !withdraw_open(&c, today))
         rc = err_set(e, ERR_CONFLICT, "state",
-                     is_open_state(c.state)
-                         ? "the due day has passed: the commitment counts"
-                         : "a confirmed or withdrawn commitment cannot be withdrawn");
+                     "a confirmed or withdrawn commitment cannot be withdrawn");
     struct db_stmt *st = NULL;
     if (rc == 0) {
         rc = db_prepare(db, SQL_WITHDRAW, &st);
@@ -1149,7 +1152,7 @@ int commitment_owner_figures(struct db *db, const struct actor *who, const char 
     if (owner_kind && !one_of(owner_kind, KINDS, COUNT_OF(KINDS)))
         return err_set(e, ERR_INVALID, "owner_kind", "owner_kind must be unit, window or staff");
     if (!day_ok(from) || !day_ok(to))
-        return err_set(e, ERR_INVALID, "period", "bad period");
+        return err_set(e, ERR_INVALID, "period", "period must be YYYY, YYYY-Qn or YYYY-MM");
     if (who && !actor_in_scope(who, path))
         return err_set(e, ERR_FORBIDDEN, "node_id", "the node is outside your scope");
     char hi[ACTOR_PATH_MAX];

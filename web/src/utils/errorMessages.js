@@ -930,6 +930,60 @@ export const RULES = [
   { id: 'qrOnlyOne', re: /^give only one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOnlyOne') },
   { id: 'qrToken', re: /^token must be 24 letters, digits, - or _$/, text: (m, e, h) => h.t('errors.qrToken') },
   { id: 'qrTooLong', re: /^the link is too long for a QR code$/, text: (m, e, h) => h.t('errors.qrTooLong') },
+
+  // ---- commitments 亮承诺 (commitment.c / api_commitment.c, issue 7; texts in errors.commitment.*) ----
+  { id: 'commitmentMissing', re: /^no such commitment$/, text: (m, e, h) => h.t('errors.commitment.missing') },
+  { id: 'commitmentPeriod', re: /^period must be YYYY, YYYY-Qn or YYYY-MM$/, text: (m, e, h) => h.t('errors.commitment.period') },
+  {
+    id: 'commitmentPublishes',
+    re: /^this region publishes by (\S+)$/,
+    text: (m, e, h) =>
+      ['year', 'quarter', 'month'].includes(m[1])
+        ? h.t('errors.commitment.publishes', { period: h.t(`errors.commitment.${m[1]}`) })
+        : h.t('errors.commitment.period'),
+  },
+  {
+    id: 'commitmentTargetValue',
+    re: /^(target_value is out of range|target_value must be a number or null|target_value must be a number with up to 12 digits and 6 decimals)$/,
+    text: (m, e, h) => h.t('errors.commitment.targetValue'),
+  },
+  {
+    id: 'commitmentLinks',
+    re: /^(links must be an array of at most (\d+) addresses|links must be strings|at most (\d+) links|each link must be an http\(s\) address of up to \d+ characters)$/,
+    text: (m, e, h) => h.t('errors.commitment.links', { n: m[2] || m[3] || 10 }),
+  },
+  { id: 'commitmentPublishPeriod', re: /^publish_period must be year, quarter or month$/, text: (m, e, h) => h.t('errors.commitment.publishPeriod') },
+  { id: 'commitmentDueBoth', re: /^give due_day or period, not both$/, text: (m, e, h) => h.t('errors.commitment.dueBoth') },
+  { id: 'commitmentDueRequired', re: /^due_day or period is required$/, text: (m, e, h) => h.t('errors.commitment.dueRequired') },
+  { id: 'commitmentDuePast', re: /^the commitment would be due in the past$/, text: (m, e, h) => h.t('errors.commitment.duePast') },
+  { id: 'commitmentDueFar', re: /^the due day is more than (\d+) years ahead$/, text: (m, e, h) => h.t('errors.commitment.dueFar', { n: m[1] }) },
+  { id: 'commitmentText', re: /^(text|evidence|note|reason) must be 1-(\d+) characters$/, text: (m, e, h) => h.t('errors.commitment.text', { field: h.field(), n: m[2] }) },
+  { id: 'commitmentUpTo', re: /^(target_text|target_unit) must be up to (\d+) characters$/, text: (m, e, h) => h.t('errors.commitment.upTo', { field: h.field(), n: m[2] }) },
+  { id: 'commitmentCategory', re: /^category must be service, efficiency, conduct, integrity or other$/, text: (m, e, h) => h.t('errors.commitment.category') },
+  { id: 'commitmentVisibility', re: /^visibility must be public or internal$/, text: (m, e, h) => h.t('errors.commitment.visibility') },
+  { id: 'commitmentOwnerInactive', re: /^the staff member is not active$/, text: (m, e, h) => h.t('errors.commitment.ownerInactive') },
+  { id: 'commitmentOwnerMissing', re: /^no such active \S+$/, text: (m, e, h) => h.t('errors.commitment.ownerMissing') },
+  { id: 'commitmentOwnerKind', re: /^owner_kind must be unit, window or staff$/, text: (m, e, h) => h.t('errors.commitment.ownerKind') },
+  {
+    id: 'commitmentFilter',
+    re: /^(owner_id needs owner_kind|state must be open, reported, fulfilled, partly, missed or withdrawn)$/,
+    text: (m, e, h) => h.t('errors.queryInvalid'),
+  },
+  { id: 'commitmentCreateRights', re: /^you may make commitments for yourself, or as a leader within your scope$/, text: (m, e, h) => h.t('errors.commitment.createRights') },
+  { id: 'commitmentEditRights', re: /^you may not edit this commitment$/, text: (m, e, h) => h.t('errors.commitment.editRights') },
+  { id: 'commitmentEdited', re: /^a commitment can be edited only before its first report$/, text: (m, e, h) => h.t('errors.commitment.edited') },
+  { id: 'commitmentReportStaff', re: /^only the staff member may report on their commitment$/, text: (m, e, h) => h.t('errors.commitment.reportStaff') },
+  { id: 'commitmentReportLeader', re: /^only a leader over the owner may report on this commitment$/, text: (m, e, h) => h.t('errors.commitment.reportLeader') },
+  { id: 'commitmentAwaiting', re: /^the report awaits confirmation$/, text: (m, e, h) => h.t('errors.commitment.awaiting') },
+  { id: 'commitmentNoMoreReports', re: /^the commitment takes no more reports$/, text: (m, e, h) => h.t('errors.commitment.noMoreReports') },
+  { id: 'commitmentStands', re: /^the due day has passed: the confirmation stands$/, text: (m, e, h) => h.t('errors.commitment.confirmationStands') },
+  { id: 'commitmentResult', re: /^result must be fulfilled, partly or missed$/, text: (m, e, h) => h.t('errors.commitment.result') },
+  { id: 'commitmentOwnConfirm', re: /^nobody confirms their own report or commitment$/, text: (m, e, h) => h.t('errors.commitment.ownConfirm') },
+  { id: 'commitmentConfirmRights', re: /^only a leader over the owner may confirm$/, text: (m, e, h) => h.t('errors.commitment.confirmRights') },
+  { id: 'commitmentNoReport', re: /^no report awaits confirmation$/, text: (m, e, h) => h.t('errors.commitment.noReport') },
+  { id: 'commitmentWithdrawRights', re: /^you may not withdraw this commitment$/, text: (m, e, h) => h.t('errors.commitment.withdrawRights') },
+  { id: 'commitmentCountsPastDue', re: /^the due day has passed: the commitment counts$/, text: (m, e, h) => h.t('errors.commitment.countsPastDue') },
+  { id: 'commitmentFinal', re: /^a confirmed or withdrawn commitment cannot be withdrawn$/, text: (m, e, h) => h.t('errors.commitment.finalState') },
 ]
 
 function test(re, msg) {
