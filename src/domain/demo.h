@@ -23,4 +23,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e);
  * 差评 carry reasons and open their work orders. */
 int demo_seed_evals(struct db *db, struct err *e);
 
+/* Inside demo_create's transaction: commitments (亮承诺) of windows and staff
+ * in every state, some due last month (domain/demo_commitment.c). */
+int demo_seed_commitments(struct db *db, struct err *e);
+
 #endif
