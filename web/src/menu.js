@@ -23,6 +23,7 @@ import {
   DataAnalysis,
   Document,
   EditPen,
+  Flag,
   Files,
   Folder,
   Medal,
@@ -273,6 +274,16 @@ export const menu = [
         component: () => import('./views/admin/CatalogItemView.vue'),
       },
     ],
+  },
+  {
+    // 亮承诺 (issue 7): commitments of units, windows and staff, their fulfilment and 践诺率
+    key: 'commitments',
+    path: '/commitments',
+    titleKey: 'commitment.menu',
+    icon: Flag,
+    roles: ROLES,
+    landing: [],
+    component: () => import('./views/commitments/CommitmentsView.vue'),
   },
   {
     // a staff member's own accountability record (责任追究记录, staff_id = self)

@@ -53,6 +53,13 @@ const routes = [
         meta: { public: true },
       },
       // a hall's live waiting counts (also where a ticket's QR code leads)
+      // 亮承诺: public commitments and 践诺率 of a hall (issue 7)
+      {
+        path: 'commitments',
+        name: 'portal-commitments',
+        component: () => import('./views/portal/PortalCommitments.vue'),
+        meta: { public: true },
+      },
       {
         path: 'halls/:id',
         name: 'portal-hall',
