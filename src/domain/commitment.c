@@ -715,7 +715,7 @@ int commitment_create(struct db *db, const struct actor *who, const struct commi
     if (rc < 0)
         return db_fail(e, rc);
     struct arena a = {0};
-    struct commitment c;
+    struct commitment c = {0};
     rc = commitment_get(db, NULL, *id, now, &a, &c, e);
     if (rc == 0) {
         rc = audit_append(db, who, "commitment.create", "commitment", *id, node_id, NULL,
@@ -747,7 +747,7 @@ int commitment_update(struct db *db, const struct actor *who, int64_t id,
     char today[DATE_TEXT], due[DATE_TEXT];
     case_today(now, today);
     struct arena a = {0};
-    struct commitment c;
+    struct commitment c = {0};
     int rc = load_for_write(db, who, id, now, &a, &c, e);
     if (rc == 0 && !may_edit(who, &c))
         rc = err_set(e, ERR_FORBIDDEN, NULL, "you may not edit this commitment");
@@ -839,7 +839,7 @@ int commitment_report(struct db *db, const struct actor *who, int64_t id, const 
     if (!links_text)
         return db_fail(e, ERR_NOMEM);
     struct arena a = {0};
-    struct commitment c;
+    struct commitment c = {0};
     int rc = load_for_write(db, who, id, now, &a, &c, e);
     if (rc == 0 && !may_report(who, &c) && strcmp(c.owner_kind, "staff") == 0)
         rc =
@@ -905,7 +905,7 @@ int commitment_confirm(struct db *db, const struct actor *who, int64_t id, const
     if (!text_ok(note, 1, COMMITMENT_NOTE_MAX, 1))
         return err_set(e, ERR_INVALID, "note", "note must be 1-%d characters", COMMITMENT_NOTE_MAX);
     struct arena a = {0};
-    struct commitment c;
+    struct commitment c = {0};
     int rc = load_for_write(db, who, id, now, &a, &c, e);
     if (rc == 0 && !may_confirm(who, &c) && manager_over(who, c.path))
         rc = err_set(e, ERR_FORBIDDEN, NULL, "nobody confirms their own report or commitment");
@@ -962,7 +962,7 @@ int commitment_withdraw(struct db *db, const struct actor *who, int64_t id, cons
         return err_set(e, ERR_INVALID, "reason", "reason must be 1-%d characters",
                        COMMITMENT_NOTE_MAX);
     struct arena a = {0};
-    struct commitment c;
+    struct commitment c = {0};
     int rc = load_for_write(db, who, id, now, &a, &c, e);
     if (rc == 0 && !may_edit(who, &c))
         rc = err_set(e, ERR_FORBIDDEN, NULL, "you may not withdraw this commitment");
