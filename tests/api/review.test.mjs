@@ -135,7 +135,8 @@ test('the weighted round: states, who rates whom, results and confidentiality', 
   assert.equal(edit.json.title, '五月三评（修订）');
   assertError(await ld2.client.post(`/api/review-rounds/${round.id}/open`), 403, 'forbidden');
   assertError(await leaderT.post(`/api/review-rounds/${round.id}/open`), 403, 'forbidden');
-  assertError(await leaderT.get(`/api/review-rounds/${round.id}`), 403, 'forbidden');
+  // a town leader inside the district sees the round, may not run it
+  assertStatus(await leaderT.get(`/api/review-rounds/${round.id}`), 200, 'town leader sees');
   const opened = await ld.client.post(`/api/review-rounds/${round.id}/open`);
   assertStatus(opened, 200, 'open');
   assert.equal(opened.json.state, 'open');
@@ -180,7 +181,7 @@ test('the weighted round: states, who rates whom, results and confidentiality', 
   const r1 = await a2.client.post(`/api/review-rounds/${round.id}/ratings`, { group: 'own', subject_id: a1.id, scores: { attitude: 8, efficiency: 90, speed: 3 } });
   assertError(r1, 400, 'invalid', 'scores.speed');
   assertError(await rate(a2, round.id, 'nope', a1, 8, 90), 400, 'invalid', 'group');
-  assertError(await rate(a2, round.id, 'own', { id: nodes.winA.id }, 8, 90), 400, 'invalid', 'subject_id');
+  assertError(await rate(a2, round.id, 'own', { id: 987654321 }, 8, 90), 400, 'invalid', 'subject_id');
 
   // the to-do list of a1: own (a2 rated, not a1 itself), peers (b1 rated)
   const todo = await a1.client.get(`/api/review-rounds/${round.id}/todo`);
@@ -241,7 +242,10 @@ test('the weighted round: states, who rates whom, results and confidentiality', 
   assertStatus(subj, 200, 'subject results');
   assert.deepEqual(subj.json.items.map((x) => x.subject_id), [a1.id]);
   assert.equal(subj.json.items[0].total, score(9, 90));
-  assertError(await leaderT.get(`/api/review-rounds/${round.id}/results`), 403, 'forbidden');
+  // the town leader: aggregates of the town only (none of these subjects)
+  const town = await leaderT.get(`/api/review-rounds/${round.id}/results`);
+  assertStatus(town, 200, 'town results');
+  assert.ok(!town.json.items.some((x) => [a1.id, a2.id, b1.id].includes(x.subject_id)));
 
   // the lifecycle is audited
   const audit = await admin.get('/api/audit', { query: { entity: 'review_round', entity_id: round.id } });
@@ -252,8 +256,6 @@ test('the weighted round: states, who rates whom, results and confidentiality', 
   const list = await a1.client.get('/api/review-rounds', { query: { state: 'closed', period: '2031-05' } });
   assert.ok(list.json.items.some((x) => x.id === round.id));
   assertError(await a1.client.get('/api/review-rounds', { query: { state: 'done' } }), 400, 'invalid', 'state');
-  const t = await leaderT.get('/api/review-rounds', { query: { period: '2031-05' } });
-  assert.ok(!t.json.items.some((x) => x.id === round.id), 'a town leader does not see a district round');
 });
 
 test('self, party branch, public vote and evaluation metrics', async () => {
@@ -270,6 +272,10 @@ test('self, party branch, public vote and evaluation metrics', async () => {
   assertStatus(created, 201, 'create');
   const id = created.json.id;
   assertError(await anon.get(`/api/public/review-votes/${id}`), 404, 'not_found');
+  // outside the unit: neither seen nor listed
+  assertError(await leaderT.get(`/api/review-rounds/${id}`), 403, 'forbidden');
+  const t = await leaderT.get('/api/review-rounds', { query: { period: '2031-Q2' } });
+  assert.ok(!t.json.items.some((x) => x.id === id), 'a town leader does not see a unit\'s round');
   assertStatus(await admin.post(`/api/review-rounds/${id}/open`), 200, 'open');
   const overall = (who, group, subject, v) => who.client.post(`/api/review-rounds/${id}/ratings`, { group, subject_id: subject.id, scores: { overall: v } });
 
