@@ -8,6 +8,7 @@
 #include "base/pii.h"
 #include "domain/eval_impl.h"
 #include "domain/queue.h"
+#include "domain/score.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -59,6 +60,25 @@ static const char SQL_MONTH[] =
     " bad_rectified = eval_month_window.bad_rectified + EXCLUDED.bad_rectified,"
     " bad_satisfied = eval_month_window.bad_satisfied + EXCLUDED.bad_satisfied";
 
+/* The same per month and staff member (scorecards of staff, score.h). */
+static const char SQL_MONTH_STAFF[] =
+    "INSERT INTO eval_month_staff (month, staff_id, n1, n2, n3, n4, n5, active, active_good,"
+    " defaulted, unrated, bad, excluded, bad_replied, bad_rectified, bad_satisfied)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    " ON CONFLICT (month, staff_id) DO UPDATE SET"
+    " n1 = eval_month_staff.n1 + EXCLUDED.n1, n2 = eval_month_staff.n2 + EXCLUDED.n2,"
+    " n3 = eval_month_staff.n3 + EXCLUDED.n3, n4 = eval_month_staff.n4 + EXCLUDED.n4,"
+    " n5 = eval_month_staff.n5 + EXCLUDED.n5,"
+    " active = eval_month_staff.active + EXCLUDED.active,"
+    " active_good = eval_month_staff.active_good + EXCLUDED.active_good,"
+    " defaulted = eval_month_staff.defaulted + EXCLUDED.defaulted,"
+    " unrated = eval_month_staff.unrated + EXCLUDED.unrated,"
+    " bad = eval_month_staff.bad + EXCLUDED.bad,"
+    " excluded = eval_month_staff.excluded + EXCLUDED.excluded,"
+    " bad_replied = eval_month_staff.bad_replied + EXCLUDED.bad_replied,"
+    " bad_rectified = eval_month_staff.bad_rectified + EXCLUDED.bad_rectified,"
+    " bad_satisfied = eval_month_staff.bad_satisfied + EXCLUDED.bad_satisfied";
+
 /* the figures both rollups share, from parameter `from` on */
 static void bind_counts(struct db_stmt *st, int from, const struct eval_delta *d)
 {
@@ -89,19 +109,25 @@ int eval_rollup_add(struct db *db, const struct eval_key *k, const struct eval_d
     db_finalize(st);
     if (rc < 0)
         return rc;
-    if (!k->window_id) /* the month ranking is of windows */
-        return 0;
-    rc = db_prepare(db, SQL_MONTH, &st);
-    if (rc < 0)
-        return rc;
     char month[8];
     snprintf(month, sizeof(month), "%.7s", k->day);
-    db_bind_text(st, 1, month);
-    db_bind_int64(st, 2, k->window_id);
-    bind_counts(st, 3, d);
-    rc = db_step(st);
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t id = pass == 0 ? k->window_id : k->staff_id;
+        if (!id)
+            continue;
+        rc = db_prepare(db, pass == 0 ? SQL_MONTH : SQL_MONTH_STAFF, &st);
+        if (rc < 0)
+            return rc;
+        db_bind_text(st, 1, month);
+        db_bind_int64(st, 2, id);
+        bind_counts(st, 3, d);
+        rc = db_step(st);
+        db_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    /* the scorecards read these figures: rescore both (score.h) */
+    return score_touch2(db, k->window_id, k->staff_id);
 }
 
 static const char SQL_KEY[] =

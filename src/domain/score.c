@@ -1,0 +1,62 @@
+/* score.c - marking subjects for rescoring and the monthly counters the
+ * scorecards read (score.h). */
+#include "domain/score.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char SQL_TOUCH[] = "INSERT INTO score_dirty (kind, subject_id) VALUES (?1, ?2)"
+                                " ON CONFLICT (kind, subject_id) DO NOTHING";
+
+int score_touch(struct db *db, const char *kind, int64_t subject_id)
+{
+    if (subject_id <= 0 || (strcmp(kind, "window") != 0 && strcmp(kind, "staff") != 0))
+        return 0;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_TOUCH, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_text(st, 1, kind);
+    db_bind_int64(st, 2, subject_id);
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int score_touch2(struct db *db, int64_t window_id, int64_t staff_id)
+{
+    int rc = score_touch(db, "window", window_id);
+    return rc < 0 ? rc : score_touch(db, "staff", staff_id);
+}
+
+static const char SQL_FACT[] =
+    "INSERT INTO score_fact (month, kind, subject_id, metric, n) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (month, kind, subject_id, metric) DO UPDATE SET n = score_fact.n + ?5";
+
+static int fact_one(struct db *db, const char *month, const char *kind, int64_t id,
+                    const char *metric, int64_t n)
+{
+    if (id <= 0)
+        return 0;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_FACT, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_text(st, 1, month);
+    db_bind_text(st, 2, kind);
+    db_bind_int64(st, 3, id);
+    db_bind_text(st, 4, metric);
+    db_bind_int64(st, 5, n);
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : score_touch(db, kind, id);
+}
+
+int score_fact_add(struct db *db, const char *day, int64_t window_id, int64_t staff_id,
+                   const char *metric, int64_t n)
+{
+    char month[8];
+    snprintf(month, sizeof(month), "%.7s", day);
+    int rc = fact_one(db, month, "window", window_id, metric, n);
+    return rc < 0 ? rc : fact_one(db, month, "staff", staff_id, metric, n);
+}
