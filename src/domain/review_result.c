@@ -8,6 +8,7 @@
 
 #include "domain/review.h"
 #include "domain/review_impl.h"
+#include "domain/score.h"
 
 #define RATINGS_MAX 100000
 #define E4 10000.0
@@ -186,6 +187,9 @@ static int insert_result(struct db *db, const struct review_round *r, const stru
         rc = db_step(st);
         db_finalize(st);
     }
+    /* the subject's live scores take the frozen review result */
+    if (rc >= 0)
+        rc = score_touch(db, r->subject_kind, v[0].subject);
     return rc < 0 ? rc : 0;
 }
 

@@ -259,6 +259,9 @@ Test(review, close_freezes_and_periods_merge)
                                " VALUES ('2026-04-02', 0, 2, 0, 'c', 0, 5, 3, 1)"),
                  0);
     cr_assert_eq(review_close(u.db, &al, a, 300, &e), 0, "%s", e.msg);
+    cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM score_dirty WHERE kind = 'staff'"
+                                   " AND subject_id IN (1, 2)"),
+                 2, "both subjects marked for rescoring");
     /* s2: own 80 (w40), leaders 90 (w20): (40*80 + 20*90) / 60 */
     struct review_score s;
     int found = 0;
