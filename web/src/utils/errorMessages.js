@@ -930,6 +930,50 @@ export const RULES = [
   { id: 'qrOnlyOne', re: /^give only one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOnlyOne') },
   { id: 'qrToken', re: /^token must be 24 letters, digits, - or _$/, text: (m, e, h) => h.t('errors.qrToken') },
   { id: 'qrTooLong', re: /^the link is too long for a QR code$/, text: (m, e, h) => h.t('errors.qrTooLong') },
+
+  // ---- review rounds 三评 (review*.c / api_review.c, issue 7) ----
+  { id: 'reviewSelf', re: /^you may not rate (yourself|your own window)$/, text: (m, e, h) => h.t('errors.reviewSelf') },
+  { id: 'reviewSelfOnly', re: /^in a self review you rate only (yourself|your own window)$/, text: (m, e, h) => h.t('errors.reviewSelfOnly') },
+  {
+    id: 'reviewNotRater',
+    re: /^(only leaders over the subject rate in a leader group|only staff of the round's part of the organisation rate as peers|only accounts with role \S+ rate in group \S+|only (active )?staff accounts rate)$/,
+    text: (m, e, h) => h.t('errors.reviewNotRater'),
+  },
+  { id: 'reviewBranch', re: /^group \S+ is for party members of the same branch$/, text: (m, e, h) => h.t('errors.reviewBranch') },
+  { id: 'reviewSameUnit', re: /^group \S+ rates colleagues of your own unit$/, text: (m, e, h) => h.t('errors.reviewSameUnit') },
+  { id: 'reviewCrossUnit', re: /^group \S+ rates other units only$/, text: (m, e, h) => h.t('errors.reviewCrossUnit') },
+  { id: 'reviewComment', re: /^a leader's rating needs a written comment$/, text: (m, e, h) => h.t('errors.reviewComment') },
+  { id: 'reviewWeights', re: /^the (criteria's|groups') weights add up to -?\d+, not 100$/, text: (m, e, h) => h.t('errors.reviewWeights', { field: h.field() }) },
+  { id: 'reviewOwner', re: /^only the round's owner or an admin may change the round$/, text: (m, e, h) => h.t('errors.reviewOwner') },
+  { id: 'reviewCreate', re: /^only leaders and admins open review rounds$/, text: (m, e, h) => h.t('errors.reviewCreate') },
+  { id: 'reviewConfidential', re: /^individual ratings are confidential to the round's owner$/, text: (m, e, h) => h.t('errors.reviewConfidential') },
+  { id: 'reviewScope', re: /^the review round is outside your scope$/, text: (m, e, h) => h.t('errors.reviewScope') },
+  {
+    id: 'reviewState',
+    re: /^(only a draft round can be (edited|opened)|only an open round can be closed|ratings are taken only while the round is open)$/,
+    text: (m, e, h) => h.t('errors.reviewState'),
+  },
+  { id: 'reviewResults', re: /^results are published when the round closes$/, text: (m, e, h) => h.t('errors.reviewResults') },
+  { id: 'reviewVoteClosed', re: /^the vote has closed$/, text: (m, e, h) => h.t('errors.reviewVoteClosed') },
+  { id: 'reviewRated', re: /^you have rated this subject in group \S+ already$/, text: (m, e, h) => h.t('errors.reviewRated') },
+  { id: 'reviewVoted', re: /^this ID number has voted in this round$/, text: (m, e, h) => h.t('errors.reviewVoted') },
+  { id: 'reviewNoRaters', re: /^group \S+ (has no raters \(it is \S+\)|takes no ratings from staff)$/, text: (m, e, h) => h.t('errors.reviewNoRaters') },
+  { id: 'reviewNotSubject', re: /^not a subject of this (round|vote)$/, text: (m, e, h) => h.t('errors.reviewNotSubject') },
+  { id: 'reviewGroup', re: /^no such group in this round$/, text: (m, e, h) => h.t('errors.reviewGroup') },
+  { id: 'reviewMissing', re: /^no such (review round|public vote)$/, text: (m, e, h) => h.t('errors.reviewMissing') },
+  {
+    id: 'reviewDuplicate',
+    re: /^((criterion|group) code \S+ appears twice|one vote per subject|\S+ is not a criterion of the round \(or twice\))$/,
+    text: (m, e, h) => h.t('errors.reviewDuplicate', { field: h.field() }),
+  },
+  { id: 'reviewOneVoteGroup', re: /^one public_vote group per round$/, text: (m, e, h) => h.t('errors.reviewOneVoteGroup') },
+  { id: 'reviewKey', re: /^the data key is not loaded$/, text: (m, e, h) => h.t('errors.reviewKey') },
+  {
+    id: 'reviewInvalid',
+    re: /^(\S+ is 0\.\.\d+|\S+ is required|\S+ must be a list of 1 to \d+( choices)?|\S+ must be a whole number|\S+ must be an object( \{criterion: value\})?|\S+ is not a valid choice|a code is 1-\d+ of a-z, 0-9 and _|a (criterion|group) needs a name|a round needs a title \(up to \d+ characters\)|a weight is 1\.\.100|choice is satisfied, basic or unsatisfied|choose at least one to vote for|criteria: 1 to \d+ criteria|groups: 1 to \d+ rater groups|give your name \(up to \d+ bytes\)|not a valid (ID|phone) number|period is YYYY-MM, YYYY-Qn or YYYY|scale_max is 1\.\.\d+|subject_kind is staff or window|kind is self, peer, leader, public_metrics or public_vote|unit_scope is same_unit, cross_unit or any, for peer groups only|rater_role is staff, leader, supervisor or admin, for peer groups|party_only is for peer groups of staff rounds only|party_branch is up to \d+ characters|votes must be a list of 1 to \d+ choices)$/,
+    text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }),
+  },
+  { id: 'reviewFilter', re: /^(state is draft, open or closed|per_page is 1\.\.\d+)$/, text: (m, e, h) => h.t('errors.queryInvalid') },
 ]
 
 function test(re, msg) {
