@@ -39,19 +39,17 @@ static json_t *form_json(const struct review_form *f, json_t *j)
     json_t *crit = json_array(), *groups = json_array();
     for (int i = 0; crit && i < f->ncriteria; i++) {
         const struct review_criterion *c = &f->criteria[i];
-        json_array_append_new(crit, json_pack("{s:s,s:s,s:I,s:I}", "code", c->code, "name",
-                                              c->name, "scale_max", (json_int_t)c->scale_max,
-                                              "weight", (json_int_t)c->weight));
+        json_array_append_new(crit, json_pack("{s:s,s:s,s:I,s:I}", "code", c->code, "name", c->name,
+                                              "scale_max", (json_int_t)c->scale_max, "weight",
+                                              (json_int_t)c->weight));
     }
     for (int i = 0; groups && i < f->ngroups; i++) {
         const struct review_group *g = &f->groups[i];
-        json_array_append_new(groups,
-                              json_pack("{s:s,s:s,s:s,s:I,s:b,s:s,s:o}", "code", g->code, "name",
-                                        g->name, "kind", g->kind, "weight", (json_int_t)g->weight,
-                                        "party_only", g->party_only, "unit_scope", g->unit_scope,
-                                        "rater_role",
-                                        g->rater_role[0] ? json_string(g->rater_role)
-                                                         : json_null()));
+        json_array_append_new(
+            groups, json_pack("{s:s,s:s,s:s,s:I,s:b,s:s,s:o}", "code", g->code, "name", g->name,
+                              "kind", g->kind, "weight", (json_int_t)g->weight, "party_only",
+                              g->party_only, "unit_scope", g->unit_scope, "rater_role",
+                              g->rater_role[0] ? json_string(g->rater_role) : json_null()));
     }
     json_object_set_new(j, "criteria", crit);
     json_object_set_new(j, "groups", groups);
@@ -71,7 +69,8 @@ static json_t *round_json(const struct actor *who, const struct review_round *r)
     json_object_set_new(j, "title", json_string(r->title));
     json_object_set_new(j, "state", json_string(r->state));
     json_object_set_new(j, "owner_id", id_or_null(r->owner_id));
-    json_object_set_new(j, "owner_name", r->owner_name[0] ? json_string(r->owner_name) : json_null());
+    json_object_set_new(j, "owner_name",
+                        r->owner_name[0] ? json_string(r->owner_name) : json_null());
     json_object_set_new(j, "created_at", json_integer(r->created_at));
     json_object_set_new(j, "opened_at", id_or_null(r->opened_at));
     json_object_set_new(j, "closed_at", id_or_null(r->closed_at));
@@ -255,16 +254,16 @@ static int api_rounds_todo(struct req *r)
         for (int k = 0; subs && k < t->nsubjects; k++) {
             const struct review_subject *s = &t->subjects[k];
             done += s->rated;
-            json_array_append_new(subs, json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)s->id,
-                                                  "name", s->name ? s->name : "", "unit_name",
-                                                  s->unit_name ? s->unit_name : "", "rated",
-                                                  s->rated));
+            json_array_append_new(subs,
+                                  json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)s->id, "name",
+                                            s->name ? s->name : "", "unit_name",
+                                            s->unit_name ? s->unit_name : "", "rated", s->rated));
         }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I,s:b,s:i,s:i,s:o}", "code",
-                                             t->g.code, "name", t->g.name, "kind", t->g.kind,
-                                             "weight", (json_int_t)t->g.weight, "truncated",
-                                             t->truncated, "total", t->nsubjects, "done", done,
-                                             "subjects", subs));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:s,s:I,s:b,s:i,s:i,s:o}", "code", t->g.code,
+                                        "name", t->g.name, "kind", t->g.kind, "weight",
+                                        (json_int_t)t->g.weight, "truncated", t->truncated, "total",
+                                        t->nsubjects, "done", done, "subjects", subs));
     }
     return req_json(r, 200, json_pack("{s:I,s:o}", "round_id", (json_int_t)id, "groups", arr));
 }
@@ -273,9 +272,9 @@ static json_t *score_json(const struct review_score *s)
 {
     json_t *groups = json_array();
     for (int g = 0; groups && g < s->ngroups; g++)
-        json_array_append_new(groups, json_pack("{s:s,s:o,s:I}", "code", s->group[g].code, "mean",
-                                                num(s->group[g].mean), "n",
-                                                (json_int_t)s->group[g].n));
+        json_array_append_new(groups,
+                              json_pack("{s:s,s:o,s:I}", "code", s->group[g].code, "mean",
+                                        num(s->group[g].mean), "n", (json_int_t)s->group[g].n));
     return json_pack("{s:o,s:I,s:o}", "total", num(s->total), "raters", (json_int_t)s->raters,
                      "groups", groups);
 }
@@ -329,16 +328,15 @@ static int api_rounds_ratings(struct req *r)
             }
         }
         json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:I}", "id",
-                           (json_int_t)x->id, "group", x->group ? x->group : "", "subject_id",
-                           (json_int_t)x->subject_id, "subject_name",
-                           x->subject_name ? x->subject_name : "", "rater_id",
-                           id_or_null(x->rater_id), "rater_name",
-                           x->rater_id ? json_string(x->rater_name ? x->rater_name : "")
-                                       : json_null(),
-                           "public_vote", json_boolean(x->vote_id > 0), "comment",
-                           x->comment ? x->comment : "", "score", num(x->score), "scores", scores,
-                           "created_at", (json_int_t)x->created_at));
+            arr,
+            json_pack("{s:I,s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:I}", "id", (json_int_t)x->id,
+                      "group", x->group ? x->group : "", "subject_id", (json_int_t)x->subject_id,
+                      "subject_name", x->subject_name ? x->subject_name : "", "rater_id",
+                      id_or_null(x->rater_id), "rater_name",
+                      x->rater_id ? json_string(x->rater_name ? x->rater_name : "") : json_null(),
+                      "public_vote", json_boolean(x->vote_id > 0), "comment",
+                      x->comment ? x->comment : "", "score", num(x->score), "scores", scores,
+                      "created_at", (json_int_t)x->created_at));
     }
     return req_json(r, 200, json_pack("{s:I,s:o}", "round_id", (json_int_t)id, "items", arr));
 }
@@ -402,8 +400,8 @@ static int run_round(struct db *db, struct api_op *op, struct err *e)
 static int api_rounds_create(struct req *r)
 {
     struct rop *q = rop_new(r);
-    if (!q || api_role(r, (1u << ROLE_ADMIN) | (1u << ROLE_LEADER)) < 0 ||
-        req_query_done(r) < 0 || unpack_round(r, &q->in, 1) < 0)
+    if (!q || api_role(r, (1u << ROLE_ADMIN) | (1u << ROLE_LEADER)) < 0 || req_query_done(r) < 0 ||
+        unpack_round(r, &q->in, 1) < 0)
         return REQ_DONE;
     q->op.run = run_round;
     q->op.status = 201;
@@ -449,9 +447,9 @@ static int run_rate(struct db *db, struct api_op *op, struct err *e)
     int rc = review_rate(db, &op->who, q->id, &q->rating, q->now, &rid, e);
     if (rc < 0)
         return rc;
-    op->result = json_pack("{s:I,s:I,s:s,s:I}", "id", (json_int_t)rid, "round_id",
-                           (json_int_t)q->id, "group", q->rating.group, "subject_id",
-                           (json_int_t)q->rating.subject_id);
+    op->result =
+        json_pack("{s:I,s:I,s:s,s:I}", "id", (json_int_t)rid, "round_id", (json_int_t)q->id,
+                  "group", q->rating.group, "subject_id", (json_int_t)q->rating.subject_id);
     return op->result ? 0 : err_set(e, ERR_NOMEM, NULL, "out of memory");
 }
 
@@ -519,10 +517,9 @@ static int api_votes_list(struct req *r)
         return req_error(r, rc, NULL, "database error");
     json_t *arr = json_array();
     for (int i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id",
-                                             (json_int_t)items[i].id, "title", items[i].title,
-                                             "period", items[i].period, "subject_kind",
-                                             items[i].subject_kind, "node_name",
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)items[i].id,
+                                             "title", items[i].title, "period", items[i].period,
+                                             "subject_kind", items[i].subject_kind, "node_name",
                                              items[i].node_name));
     return req_json(r, 200, json_pack("{s:o}", "items", arr));
 }
@@ -550,15 +547,14 @@ static int api_votes_get(struct req *r)
         return req_error(r, rc, NULL, "database error");
     json_t *arr = json_array();
     for (int i = 0; arr && i < n; i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)subs[i].id,
-                                             "name", subs[i].name ? subs[i].name : "",
-                                             "unit_name",
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)subs[i].id, "name",
+                                             subs[i].name ? subs[i].name : "", "unit_name",
                                              subs[i].unit_name ? subs[i].unit_name : ""));
     return req_json(r, 200,
-                    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)x->id,
-                              "title", x->title, "period", x->period, "subject_kind",
-                              x->subject_kind, "node_name", x->node_name, "state", x->state,
-                              "subjects", arr, "truncated", truncated));
+                    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)x->id, "title",
+                              x->title, "period", x->period, "subject_kind", x->subject_kind,
+                              "node_name", x->node_name, "state", x->state, "subjects", arr,
+                              "truncated", truncated));
 }
 
 static int run_vote(struct db *db, struct api_op *op, struct err *e)
@@ -616,8 +612,7 @@ static int api_votes_cast(struct req *r)
         json_decref(c);
         if (rc < 0) {
             char field[64];
-            snprintf(field, sizeof(field), "votes[%zu]%s%.30s", i, e.field[0] ? "." : "",
-                     e.field);
+            snprintf(field, sizeof(field), "votes[%zu]%s%.30s", i, e.field[0] ? "." : "", e.field);
             json_decref(votes);
             return req_error(r, ERR_INVALID, field, "%s is not a valid choice", field);
         }

@@ -100,11 +100,10 @@ int review_form_check(const struct review_form *f, const char *kind, struct err 
         sum += c->weight;
     }
     if (sum != 100)
-        return err_set(e, ERR_INVALID, "criteria",
-                       "the criteria's weights add up to %lld, not 100", (long long)sum);
+        return err_set(e, ERR_INVALID, "criteria", "the criteria's weights add up to %lld, not 100",
+                       (long long)sum);
     if (f->ngroups < 1 || f->ngroups > REVIEW_MAX_GROUPS)
-        return err_set(e, ERR_INVALID, "groups", "groups: 1 to %d rater groups",
-                       REVIEW_MAX_GROUPS);
+        return err_set(e, ERR_INVALID, "groups", "groups: 1 to %d rater groups", REVIEW_MAX_GROUPS);
     sum = 0;
     int votes = 0;
     for (int i = 0; i < f->ngroups; i++) {
@@ -161,8 +160,8 @@ int review_group_index(const struct review_round *r, const char *code)
 /* ---- reads ---- */
 
 #define ROUND_COLS                                                                                 \
-    "r.id, r.node_id, r.node_path, n.name, r.period, r.subject_kind, r.title, r.state,"           \
-    " COALESCE(r.owner_id, 0), COALESCE(o.name, ''), r.created_at, COALESCE(r.opened_at, 0),"     \
+    "r.id, r.node_id, r.node_path, n.name, r.period, r.subject_kind, r.title, r.state,"            \
+    " COALESCE(r.owner_id, 0), COALESCE(o.name, ''), r.created_at, COALESCE(r.opened_at, 0),"      \
     " COALESCE(r.closed_at, 0),"                                                                   \
     " (SELECT COUNT(*) FROM review_rating x WHERE x.round_id = r.id AND x.rater_id IS NOT NULL),"  \
     " (SELECT COUNT(*) FROM review_vote v WHERE v.round_id = r.id)"                                \
@@ -282,8 +281,7 @@ int review_get(struct db *db, const struct actor *who, int64_t id, struct review
 }
 
 static const char SQL_LIST[] =
-    "SELECT " ROUND_COLS
-    " WHERE ((r.node_path >= ?1 AND r.node_path < ?2)"
+    "SELECT " ROUND_COLS " WHERE ((r.node_path >= ?1 AND r.node_path < ?2)"
     " OR r.node_path = substr(?1, 1, length(r.node_path)))"
     " AND (?3 = '' OR r.state = ?3) AND (?4 = '' OR r.period = ?4)"
     " ORDER BY r.id DESC LIMIT ?5 OFFSET ?6";
@@ -293,8 +291,7 @@ static const char SQL_LIST_COUNT[] =
     " AND (?3 = '' OR r.state = ?3) AND (?4 = '' OR r.period = ?4)";
 
 int review_list(struct db *db, const struct actor *who, const struct review_filter *f,
-                struct arena *a, struct review_round **out, int *n, int64_t *total,
-                struct err *e)
+                struct arena *a, struct review_round **out, int *n, int64_t *total, struct err *e)
 {
     static const char *const STATES[] = {"draft", "open", "closed"};
     *out = NULL;

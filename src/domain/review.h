@@ -54,10 +54,10 @@
 
 #define REVIEW_MAX_GROUPS 8
 #define REVIEW_MAX_CRITERIA 20
-#define REVIEW_CODE_MAX 20    /* criterion and group codes: [a-z0-9_], 1..20 */
-#define REVIEW_NAME_MAX 100   /* names and titles (characters) */
-#define REVIEW_TEXT_MAX 2000  /* comments (characters) */
-#define REVIEW_SCALE_MAX 1000 /* the largest scale_max */
+#define REVIEW_CODE_MAX 20      /* criterion and group codes: [a-z0-9_], 1..20 */
+#define REVIEW_NAME_MAX 100     /* names and titles (characters) */
+#define REVIEW_TEXT_MAX 2000    /* comments (characters) */
+#define REVIEW_SCALE_MAX 1000   /* the largest scale_max */
 #define REVIEW_SUBJECTS_MAX 500 /* subjects listed per group for a rater */
 #define REVIEW_VOTE_NAME_MAX 40 /* a voter's name, bytes (it is stored encrypted) */
 
@@ -97,9 +97,9 @@ struct review_criterion {
 struct review_group {
     char code[REVIEW_CODE_MAX + 1];
     char name[REVIEW_NAME_MAX * 4 + 1];
-    char kind[16];      /* self | peer | leader | public_metrics | public_vote */
-    int64_t weight;     /* percent */
-    int party_only;     /* peer only */
+    char kind[16];       /* self | peer | leader | public_metrics | public_vote */
+    int64_t weight;      /* percent */
+    int party_only;      /* peer only */
     char unit_scope[12]; /* peer only: same_unit | cross_unit | any */
     char rater_role[12]; /* peer only: "" | staff | leader | supervisor | admin */
 };
@@ -181,14 +181,13 @@ struct review_filter {
 
 /* A page of rounds who may see, newest first (list form, no form). */
 int review_list(struct db *db, const struct actor *who, const struct review_filter *f,
-                struct arena *a, struct review_round **out, int *n, int64_t *total,
-                struct err *e);
+                struct arena *a, struct review_round **out, int *n, int64_t *total, struct err *e);
 
 /* ---- ratings ---- */
 
 struct review_rating_input {
-    const char *group;   /* group code */
-    int64_t subject_id;  /* a staff id or a window id */
+    const char *group;  /* group code */
+    int64_t subject_id; /* a staff id or a window id */
     int nscores;
     struct {
         const char *code;

@@ -41,8 +41,8 @@ struct review_person {
     int party;
     char branch[REVIEW_BRANCH_MAX * 4 + 1];
     char role[16];
-    const char *name, *unit_name; /* set by the subject reads (arena) */
-    const char *unit;             /* the nearest unit's path */
+    const char *name, *unit_name;        /* set by the subject reads (arena) */
+    const char *unit;                    /* the nearest unit's path */
     int64_t windows[REVIEW_WINDOWS_MAX]; /* a rater's open window assignments */
     int nwindows;
 };

@@ -226,7 +226,8 @@ int review_may_rate(const struct actor *who, const struct review_person *p,
                            "only leaders over the subject rate in a leader group");
         if (own)
             return err_set(e, ERR_FORBIDDEN, NULL,
-                           staff ? "you may not rate yourself" : "you may not rate your own window");
+                           staff ? "you may not rate yourself"
+                                 : "you may not rate your own window");
         return 0;
     }
     if (strcmp(g->kind, "peer") != 0)
@@ -244,8 +245,8 @@ int review_may_rate(const struct actor *who, const struct review_person *p,
                        g->rater_role, g->code);
     if (g->party_only &&
         (!p->party || !s->party || !p->branch[0] || strcmp(p->branch, s->branch) != 0))
-        return err_set(e, ERR_FORBIDDEN, NULL,
-                       "group %s is for party members of the same branch", g->code);
+        return err_set(e, ERR_FORBIDDEN, NULL, "group %s is for party members of the same branch",
+                       g->code);
     if (strcmp(g->unit_scope, "any") != 0) {
         int same = strcmp(p->unit ? p->unit : "", s->unit ? s->unit : "") == 0;
         if (strcmp(g->unit_scope, "same_unit") == 0 && !same)
@@ -562,8 +563,7 @@ static int list_add(void *arg, struct review_person *s)
 int review_subjects(struct db *db, const struct review_round *r, struct arena *a,
                     struct review_subject **out, int *n, int *truncated)
 {
-    struct list_ctx c = {arena_alloc(a, sizeof(struct review_subject) * REVIEW_SUBJECTS_MAX), 0,
-                         0};
+    struct list_ctx c = {arena_alloc(a, sizeof(struct review_subject) * REVIEW_SUBJECTS_MAX), 0, 0};
     *out = NULL;
     *n = 0;
     *truncated = 0;

@@ -542,8 +542,7 @@ int review_results_period(struct db *db, const char *period,
     return period_each(db, SQL_PERIOD, period, NULL, 0, fn, ctx);
 }
 
-static int copy_score(void *ctx, const char *kind, int64_t subject_id,
-                      const struct review_score *s)
+static int copy_score(void *ctx, const char *kind, int64_t subject_id, const struct review_score *s)
 {
     (void)kind;
     (void)subject_id;
