@@ -238,6 +238,7 @@ static int read_form(struct db *db, struct review_round *r)
 
 int review_load(struct db *db, int64_t id, int full, struct review_round *out, struct err *e)
 {
+    memset(out, 0, sizeof(*out));
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, SQL_GET, &st);
     if (rc < 0)
@@ -247,10 +248,10 @@ int review_load(struct db *db, int64_t id, int full, struct review_round *out, s
     if (rc == DB_ROW)
         read_round(st, out);
     db_finalize(st);
-    if (rc == DB_DONE)
-        return err_set(e, ERR_NOTFOUND, NULL, "no such review round");
     if (rc < 0)
         return review_db_fail(e, rc);
+    if (rc != DB_ROW)
+        return err_set(e, ERR_NOTFOUND, NULL, "no such review round");
     if (full && (rc = read_form(db, out)) < 0)
         return review_db_fail(e, rc);
     return 0;
@@ -452,7 +453,7 @@ static int write_form(struct db *db, int64_t id, const struct review_form *f)
 static int check_input(const struct review_input *in, const char *kind, struct err *e)
 {
     size_t tl = in->title ? strlen(in->title) : 0;
-    if (!tl || tl > REVIEW_NAME_MAX * 4)
+    if (!tl || tl > (size_t)REVIEW_NAME_MAX * 4)
         return err_set(e, ERR_INVALID, "title", "a round needs a title (up to %d characters)",
                        REVIEW_NAME_MAX);
     if (!review_period_ok(in->period))

@@ -166,10 +166,11 @@ int review_subject_load(struct db *db, const struct review_round *r, int64_t id,
     db_bind_text(st, 1, start);
     db_bind_text(st, 2, end);
     db_bind_int64(st, 3, id);
+    memset(s, 0, sizeof(*s));
     rc = db_step(st);
     if (rc == DB_ROW)
         rc = read_subject(st, a, s);
-    else if (rc == DB_DONE)
+    else if (rc >= 0)
         rc = ERR_NOTFOUND;
     db_finalize(st);
     return rc;

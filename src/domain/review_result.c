@@ -239,11 +239,16 @@ static const char SQL_RESULT_GROUPS[] =
     "SELECT subject_id, group_code, mean_e4, n FROM review_result_group WHERE round_id = ?1"
     " ORDER BY subject_id, seq";
 
+/* results by subject id, to attach each group row to its result */
+struct by_id {
+    int64_t subject;
+    int at;
+};
+
 static int by_subject(const void *a, const void *b)
 {
-    const struct review_result *x = *(const struct review_result *const *)a;
-    const struct review_result *y = *(const struct review_result *const *)b;
-    return x->subject_id < y->subject_id ? -1 : x->subject_id > y->subject_id;
+    const struct by_id *x = a, *y = b;
+    return x->subject < y->subject ? -1 : x->subject > y->subject;
 }
 
 static int sees_all(const struct actor *who)
@@ -303,21 +308,21 @@ int review_results(struct db *db, const struct actor *who, int64_t round_id, str
         return review_db_fail(e, rc);
     if (!k)
         return 0;
-    struct review_result **index = arena_alloc(a, sizeof(*index) * (size_t)k);
+    struct by_id *index = arena_alloc(a, sizeof(*index) * (size_t)k);
     if (!index)
         return review_db_fail(e, ERR_NOMEM);
     for (int i = 0; i < k; i++)
-        index[i] = &items[i];
+        index[i] = (struct by_id){items[i].subject_id, i};
     qsort(index, (size_t)k, sizeof(*index), by_subject);
     if ((rc = db_prepare(db, SQL_RESULT_GROUPS, &st)) < 0)
         return review_db_fail(e, rc);
     db_bind_int64(st, 1, r.id);
     while ((rc = db_step(st)) == DB_ROW) {
-        struct review_result key = {.subject_id = db_col_int64(st, 0)}, *kp = &key;
-        struct review_result **hit = bsearch(&kp, index, (size_t)k, sizeof(*index), by_subject);
-        if (!hit || (*hit)->s.ngroups >= REVIEW_MAX_GROUPS)
+        struct by_id key = {db_col_int64(st, 0), 0};
+        const struct by_id *hit = bsearch(&key, index, (size_t)k, sizeof(*index), by_subject);
+        if (!hit || items[hit->at].s.ngroups >= REVIEW_MAX_GROUPS)
             continue;
-        struct review_score *s = &(*hit)->s;
+        struct review_score *s = &items[hit->at].s;
         snprintf(s->group[s->ngroups].code, sizeof(s->group[0].code), "%s", db_col_text(st, 1));
         s->group[s->ngroups].mean = (double)db_col_int64(st, 2) / E4;
         s->group[s->ngroups].n = db_col_int64(st, 3);
