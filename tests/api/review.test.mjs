@@ -371,3 +371,16 @@ test('window rounds: self by the assigned staff, no peer rating of one\'s own wi
   const mine = await a1.client.get(`/api/review-rounds/${id}/results`);
   assert.deepEqual(mine.json.items.map((i) => i.subject_id), [w1.id]);
 });
+
+test('the demo holds one closed round with results', async () => {
+  const list = await admin.get('/api/review-rounds', { query: { state: 'closed', per_page: 500 } });
+  const demo = list.json.items.find((x) => x.title === '区政务服务中心窗口人员月度三评');
+  assert.ok(demo, 'demo round');
+  const res = await admin.get(`/api/review-rounds/${demo.id}/results`);
+  assertStatus(res, 200, 'demo results');
+  assert.ok(res.json.items.length >= 2);
+  for (const x of res.json.items) {
+    assert.ok(x.total > 0 && x.total <= 100 && x.raters >= 3, JSON.stringify(x));
+    assert.ok(x.groups.some((g) => g.code === 'leaders'));
+  }
+});
