@@ -759,6 +759,8 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc = demo_seed_evals(db, e);
     if (rc == 0)
         rc = demo_seed_commitments(db, e);
+    if (rc == 0)
+        rc = demo_seed_reviews(db, e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

@@ -27,4 +27,9 @@ int demo_seed_evals(struct db *db, struct err *e);
  * in every state, some due last month (domain/demo_commitment.c). */
 int demo_seed_commitments(struct db *db, struct err *e);
 
+/* Inside demo_create's transaction, after the evaluations: one closed
+ * review round (三评) of the district hall's staff for the current month
+ * (domain/demo_review.c). */
+int demo_seed_reviews(struct db *db, struct err *e);
+
 #endif

@@ -22,6 +22,7 @@ import {
   ChatLineSquare,
   DataAnalysis,
   Document,
+  Checked,
   EditPen,
   Flag,
   Files,
@@ -296,6 +297,42 @@ export const menu = [
     component: () => import('./views/leader/AccountabilityView.vue'),
   },
   // Later: dashboard (leader), display / evaluator / kiosk set-up …
+  {
+    // 三评 (issue 7): review rounds, my reviews to do, results
+    key: 'reviews',
+    titleKey: 'review.menu.group',
+    icon: Checked,
+    roles: ROLES,
+    children: [
+      {
+        key: 'review-rounds',
+        path: '/reviews',
+        titleKey: 'review.menu.rounds',
+        icon: Document,
+        roles: ROLES,
+        landing: [],
+        component: () => import('./views/review/ReviewRoundsView.vue'),
+      },
+      {
+        key: 'review-todo',
+        path: '/reviews/todo',
+        titleKey: 'review.menu.todo',
+        icon: EditPen,
+        roles: ROLES,
+        landing: [],
+        component: () => import('./views/review/ReviewTodoView.vue'),
+      },
+      {
+        key: 'review-results',
+        path: '/reviews/:id/results',
+        titleKey: 'review.menu.results',
+        roles: ROLES,
+        hidden: true,
+        activeMenu: '/reviews',
+        component: () => import('./views/review/ReviewResultsView.vue'),
+      },
+    ],
+  },
 ]
 
 /** Every page entry, groups flattened. */

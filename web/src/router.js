@@ -52,6 +52,19 @@ const routes = [
         component: () => import('./views/portal/PortalCase.vue'),
         meta: { public: true },
       },
+      // 网上评议投票 (三评, issue 7): the open votes and one vote's page
+      {
+        path: 'votes',
+        name: 'portal-votes',
+        component: () => import('./views/portal/PortalVote.vue'),
+        meta: { public: true },
+      },
+      {
+        path: 'votes/:id',
+        name: 'portal-vote',
+        component: () => import('./views/portal/PortalVote.vue'),
+        meta: { public: true },
+      },
       // a hall's live waiting counts (also where a ticket's QR code leads)
       // 亮承诺: public commitments and 践诺率 of a hall (issue 7)
       {
