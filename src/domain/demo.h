@@ -32,4 +32,9 @@ int demo_seed_commitments(struct db *db, struct err *e);
  * (domain/demo_review.c). */
 int demo_seed_reviews(struct db *db, struct err *e);
 
+/* Inside demo_create's transaction: the region's window and staff scorecards
+ * (三比), manual events of the two months before this one, both months
+ * closed (domain/demo_score.c). */
+int demo_seed_scores(struct db *db, struct err *e);
+
 #endif
