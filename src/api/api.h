@@ -43,6 +43,7 @@ extern const struct api_module api_badreview_module;
 extern const struct api_module api_eval_fraud_module;
 extern const struct api_module api_eval_push_module;
 extern const struct api_module api_qr_module;
+extern const struct api_module api_nomination_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
