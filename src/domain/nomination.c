@@ -658,6 +658,7 @@ int nomination_create(struct db *db, const struct actor *who, const struct nomin
 static int load_for_write(struct db *db, const struct actor *who, int64_t id, struct arena *a,
                           struct nomination *n, struct err *e)
 {
+    memset(n, 0, sizeof(*n));
     int rc = id > 0 ? read_one(db, who->staff_id, id, a, n) : ERR_NOTFOUND;
     if (rc == ERR_NOTFOUND)
         return err_set(e, ERR_NOTFOUND, NULL, "no such nomination");
