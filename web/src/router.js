@@ -52,6 +52,13 @@ const routes = [
         component: () => import('./views/portal/PortalCase.vue'),
         meta: { public: true },
       },
+      // the honour list: winners of 先锋服务窗口 / 明星服务标兵 nominations (issue 7)
+      {
+        path: 'honours',
+        name: 'portal-honours',
+        component: () => import('./views/portal/PortalHonours.vue'),
+        meta: { public: true },
+      },
       // a hall's live waiting counts (also where a ticket's QR code leads)
       {
         path: 'halls/:id',

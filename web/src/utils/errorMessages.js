@@ -930,6 +930,35 @@ export const RULES = [
   { id: 'qrOnlyOne', re: /^give only one of token, window_id or staff_id$/, text: (m, e, h) => h.t('errors.qrOnlyOne') },
   { id: 'qrToken', re: /^token must be 24 letters, digits, - or _$/, text: (m, e, h) => h.t('errors.qrToken') },
   { id: 'qrTooLong', re: /^the link is too long for a QR code$/, text: (m, e, h) => h.t('errors.qrTooLong') },
+
+  // ---- nominations 先锋服务窗口 / 明星服务标兵 (issue 7: nomination.c, api_nomination.c; texts in nomination.errors.*) ----
+  { id: 'nominationMissing', re: /^no such (nomination|scorecard)$/, text: (m, e, h) => h.t('errors.not_found') },
+  {
+    id: 'nominationEnum',
+    re: /^(kind must be model_window or service_star|mode must be vote or decision|state must be open, closed or cancelled|period must be YYYY, YYYY-Qn or YYYY-MM|candidate_ids must hold positive integers)$/,
+    text: (m, e, h) => h.t('errors.withField.invalid', { field: h.field() }),
+  },
+  { id: 'nominationIdsMax', re: /^candidate_ids must be an array of up to (\d+) ids$/, text: (m, e, h) => h.t('nomination.errors.chooseMax', { n: m[1] }) },
+  { id: 'nominationQuota', re: /^give the quota as a count or as a percent$/, text: (m, e, h) => h.t('nomination.errors.quotaOne') },
+  { id: 'nominationQuotaMax', re: /^the quota must be 1-(\d+) \(top_n\)$/, text: (m, e, h) => h.t('nomination.errors.quotaMax', { n: m[1] }) },
+  { id: 'nominationKindCard', re: /^a \S+ scorecard takes kind \S+$/, text: (m, e, h) => h.t('nomination.errors.kindCard') },
+  { id: 'nominationOpenRole', re: /^only a leader or administrator over the scorecard's node may do this$/, text: (m, e, h) => h.t('nomination.errors.openRole') },
+  { id: 'nominationVoteRole', re: /^only staff under the scorecard's node may vote$/, text: (m, e, h) => h.t('nomination.errors.voteRole') },
+  { id: 'nominationOwner', re: /^only the leader who opened it or an administrator may do this$/, text: (m, e, h) => h.t('nomination.errors.owner') },
+  { id: 'nominationPeriodOpen', re: /^the period is not closed$/, text: (m, e, h) => h.t('nomination.errors.periodOpen') },
+  { id: 'nominationPeriodTaken', re: /^the period already has a nomination of this kind$/, text: (m, e, h) => h.t('nomination.errors.periodTaken') },
+  { id: 'nominationPeriodEmpty', re: /^the period has no eligible result$/, text: (m, e, h) => h.t('nomination.errors.periodEmpty') },
+  { id: 'nominationChooseMin', re: /^choose at least one candidate$/, text: (m, e, h) => h.t('nomination.errors.chooseMin') },
+  { id: 'nominationChooseMax', re: /^choose at most (\d+) candidates$/, text: (m, e, h) => h.t('nomination.errors.chooseMax', { n: m[1] }) },
+  { id: 'nominationNotCandidate', re: /^\d+ is not a candidate$/, text: (m, e, h) => h.t('nomination.errors.notCandidate') },
+  { id: 'nominationTwice', re: /^\d+ is chosen twice$/, text: (m, e, h) => h.t('nomination.errors.chosenTwice') },
+  { id: 'nominationSelf', re: /^you may not vote for yourself$/, text: (m, e, h) => h.t('nomination.errors.self') },
+  { id: 'nominationState', re: /^the nomination is \w+$/, text: (m, e, h) => h.t('nomination.errors.state') },
+  { id: 'nominationByLeader', re: /^this nomination is decided by a leader$/, text: (m, e, h) => h.t('nomination.errors.byLeader') },
+  { id: 'nominationByVote', re: /^this nomination is decided by a vote$/, text: (m, e, h) => h.t('nomination.errors.byVote') },
+  { id: 'nominationVoted', re: /^you have already voted$/, text: (m, e, h) => h.t('nomination.errors.voted') },
+  { id: 'nominationNoBallot', re: /^no ballot has been cast$/, text: (m, e, h) => h.t('nomination.errors.noBallot') },
+  { id: 'nominationNoDecision', re: /^no decision has been recorded$/, text: (m, e, h) => h.t('nomination.errors.noDecision') },
 ]
 
 function test(re, msg) {
