@@ -46,6 +46,7 @@ extern const struct api_module api_qr_module;
 extern const struct api_module api_commitment_module;
 extern const struct api_module api_review_module;
 extern const struct api_module api_score_module;
+extern const struct api_module api_nomination_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */

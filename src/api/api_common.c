@@ -211,7 +211,7 @@ static const struct api_module *const modules[] = {
     &api_inquiry_module,     &api_eval_stats_module,  &api_eval_config_module,
     &api_evaluation_module,  &api_badreview_module,   &api_eval_fraud_module,
     &api_eval_push_module,   &api_qr_module,          &api_commitment_module,
-    &api_review_module,      &api_score_module,
+    &api_review_module,      &api_score_module,       &api_nomination_module,
 };
 
 #define API_MAX_ROUTES 512

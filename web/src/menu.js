@@ -296,6 +296,25 @@ export const menu = [
     props: { mine: true },
     component: () => import('./views/leader/AccountabilityView.vue'),
   },
+  {
+    // 评优推荐: 先锋服务窗口 / 明星服务标兵 nominations (issue 7); every staff role may vote
+    key: 'nominations',
+    path: '/nominations',
+    titleKey: 'menu.nominations',
+    icon: Medal,
+    roles: ROLES,
+    landing: [],
+    component: () => import('./views/nominations/NominationsView.vue'),
+  },
+  {
+    key: 'nomination',
+    path: '/nominations/:id',
+    titleKey: 'menu.nomination',
+    roles: ROLES,
+    hidden: true,
+    activeMenu: '/nominations',
+    component: () => import('./views/nominations/NominationView.vue'),
+  },
   // Later: dashboard (leader), display / evaluator / kiosk set-up …
   {
     // 三评 (issue 7): review rounds, my reviews to do, results

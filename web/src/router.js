@@ -65,7 +65,13 @@ const routes = [
         component: () => import('./views/portal/PortalVote.vue'),
         meta: { public: true },
       },
-      // a hall's live waiting counts (also where a ticket's QR code leads)
+      // the honour list: winners of 先锋服务窗口 / 明星服务标兵 nominations (issue 7)
+      {
+        path: 'honours',
+        name: 'portal-honours',
+        component: () => import('./views/portal/PortalHonours.vue'),
+        meta: { public: true },
+      },
       // 亮承诺: public commitments and 践诺率 of a hall (issue 7)
       {
         path: 'commitments',
@@ -73,6 +79,7 @@ const routes = [
         component: () => import('./views/portal/PortalCommitments.vue'),
         meta: { public: true },
       },
+      // a hall's live waiting counts (also where a ticket's QR code leads)
       {
         path: 'halls/:id',
         name: 'portal-hall',
