@@ -159,3 +159,16 @@ test('the drill-down recomputes by hand', () => {
   assert.equal(S.startLine(detail.items[1]), '10 × 0.5 = 5')
   assert.equal(S.signed(-3), '−3')
 })
+
+test('the card that applies to a subject is the nearest up its path', () => {
+  const cards = [
+    { id: 1, node_id: 1, subject: 'window', active: true },
+    { id: 2, node_id: 5, subject: 'window', active: true },
+    { id: 3, node_id: 7, subject: 'staff', active: true },
+    { id: 4, node_id: 9, subject: 'window', active: false },
+  ]
+  assert.equal(S.nearestCard(cards, 'window', '/1/5/9/12/').id, 2)
+  assert.equal(S.nearestCard(cards, 'window', '/1/6/').id, 1)
+  assert.equal(S.nearestCard(cards, 'staff', '/1/5/'), null)
+  assert.equal(S.today(new Date('2026-03-31T17:00:00Z')), '2026-04-01')
+})

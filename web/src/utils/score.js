@@ -605,3 +605,31 @@ export function inputValue(name, v) {
   if (inputKind(name) === 'rate') return `${Math.round(n * 1000) / 10}%`
   return String(r2(n))
 }
+
+/**
+ * The card that applies to a subject: among the active cards for `subject`, the one whose
+ * node is nearest up the tree of the subject's node path (`/1/2/5/`). null when none.
+ */
+export function nearestCard(cards, subject, path) {
+  const ids = String(path || '')
+    .split('/')
+    .filter(Boolean)
+    .map(Number)
+  let best = null
+  let bestDepth = -1
+  for (const c of cards || []) {
+    if (c.subject !== subject || c.active === false) continue
+    const depth = ids.lastIndexOf(Number(c.node_id))
+    if (depth > bestDepth) {
+      best = c
+      bestDepth = depth
+    }
+  }
+  return best
+}
+
+/** Today as YYYY-MM-DD in the halls' time zone. */
+export function today(now = new Date(), timeZone = 'Asia/Shanghai') {
+  const { y, m, d } = partsIn(now, timeZone)
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`
+}
