@@ -119,6 +119,11 @@ test('period keys', () => {
   const choices = S.periodChoices(items, ['month', 'year'], d)
   assert.deepEqual(choices.map((c) => c.period), ['2026-04', '2026-02', '2026-01', '2026'])
   assert.equal(choices[0].current, true)
+  assert.deepEqual(
+    S.periodChoices(items, ['month'], d, 3, '2025-06').map((c) => `${c.period}:${c.state}`),
+    ['2026-04:open', '2026-03:open', '2026-02:closed', '2026-01:closed', '2025-06:open'],
+  )
+  assert.equal(S.periodChoices([], ['month'], d, 0, '2026-Q1').length, 1, 'a key of another kind is not offered')
   assert.equal(S.defaultPeriod(items, ['month'], d), '2026-02')
   assert.equal(S.defaultPeriod([], ['month'], d), '2026-04')
 })

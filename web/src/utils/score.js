@@ -472,15 +472,22 @@ export function periodDays(key) {
 
 /**
  * The periods a card's period picker offers: the server's list (closed and open ones
- * with results) with the current open period of each of the card's kinds added when
- * missing, newest first within each kind. items: GET …/periods `items`.
+ * with results) with the current period of each of the card's kinds and the `back`
+ * periods before it added when missing (open: not closed yet), and `extra` (a period
+ * key from the address) when it is one of the card's kinds; newest first within each
+ * kind. items: GET …/periods `items`.
  */
-export function periodChoices(items, kinds = ['month'], now = new Date()) {
+export function periodChoices(items, kinds = ['month'], now = new Date(), back = 0, extra = '') {
   const out = (items || []).map((p) => ({ ...p }))
+  const add = (period, kind, current) => {
+    if (!out.some((p) => p.period === period)) out.push({ period, kind, state: 'open', ...(current ? { current: true } : {}) })
+  }
   for (const kind of kinds || []) {
     const cur = periodOf(kind, now)
-    if (!out.some((p) => p.period === cur)) out.push({ period: cur, kind, state: 'open', current: true })
+    add(cur, kind, true)
+    for (let i = 1; i <= back; i++) add(periodShift(cur, i), kind, false)
   }
+  if (extra && (kinds || []).includes(periodKind(extra))) add(extra, periodKind(extra), false)
   const order = (k) => PERIOD_KINDS.indexOf(k)
   return out.sort((a, b) => order(a.kind || periodKind(a.period)) - order(b.kind || periodKind(b.period)) || (a.period < b.period ? 1 : a.period > b.period ? -1 : 0))
 }
