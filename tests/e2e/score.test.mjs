@@ -102,7 +102,7 @@ async function enterEvent(page, { win, type, day, qty, evidence }) {
   await dayInput.press('Enter')
   await page.waitForFunction((d) => document.querySelector('[data-test=score-ev-day] input')?.value === d, day)
   await dlg.locator('[data-test=score-ev-qty] input').fill(String(qty))
-  await dlg.locator('[data-test=score-ev-evidence] textarea').fill(evidence)
+  await dlg.locator('[data-test=score-ev-evidence]').fill(evidence)
   const post = page.waitForResponse((r) => isPost(r, '/api/score-events'))
   await dlg.locator('[data-test=score-ev-submit]').click()
   const res = await post
@@ -159,11 +159,11 @@ test('a scorecard defined in the editor', async () => {
     await dlg.waitFor()
     await dlg.locator('[data-test=scope-node]').click()
     await page.keyboard.type(HALL_NAME)
-    await page.locator('.el-tree-node__label:visible', { hasText: HALL_NAME }).first().click()
+    await page.locator('.el-tree-node__content:visible', { hasText: HALL_NAME }).last().click()
     await dlg.locator('[data-test=score-card-subject-window]').click()
     await dlg.locator('[data-test=score-card-template]').click()
     await page.locator('[data-test=score-template-window_monthly]:visible').click()
-    await dlg.locator('[data-test=score-card-name] input').fill(CARD_NAME)
+    await dlg.locator('[data-test=score-card-name]').fill(CARD_NAME)
     const created = page.waitForResponse((r) => isPost(r, '/api/scorecards'))
     await dlg.locator('[data-test=score-card-create]').click()
     const res = await created
@@ -181,10 +181,10 @@ test('a scorecard defined in the editor', async () => {
 
     // the definition replaced as JSON; back on the form it shows two items
     await page.locator('.el-tabs__item', { hasText: 'JSON' }).click()
-    await page.locator('[data-test=score-json] textarea').fill(JSON.stringify(DEF, null, 2))
+    await page.locator('[data-test=score-json]').fill(JSON.stringify(DEF, null, 2))
     await page.locator('.el-tabs__item', { hasText: '表单' }).click()
     await page.waitForFunction(() => document.querySelectorAll('[data-test=def-item]').length === 2)
-    assert.equal(await editor.locator('[data-test=def-item-code] input').first().inputValue(), 'conduct')
+    assert.equal(await editor.locator('[data-test=def-item-code]').first().inputValue(), 'conduct')
 
     // weighted without weights: the live sum says 0 and saving is held back
     await page.locator('[data-test=def-weighted]').click()
@@ -206,7 +206,7 @@ test('a scorecard defined in the editor', async () => {
     await page.locator(`[data-test=score-preview-stats][data-n="${setup.count}"]`).waitFor()
     assert.equal(await page.locator('[data-test=score-preview-row]').count(), setup.count)
 
-    await page.locator('[data-test=score-note] input').fill('e2e: 失职与表扬')
+    await page.locator('[data-test=score-note]').fill('e2e: 失职与表扬')
     const saved = page.waitForResponse((r) => isPost(r, `/api/scorecards/${card.id}/versions`))
     await page.locator('[data-test=score-save]').click()
     const sres = await saved
