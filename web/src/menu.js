@@ -26,7 +26,6 @@ import {
   EditPen,
   Flag,
   Files,
-  Flag,
   Folder,
   List,
   Medal,
