@@ -397,3 +397,24 @@ test('commitments (践诺) and review rounds (三评) feed the staff card; open 
   assertStatus(await leader.post(`/api/review-rounds/${old.json.id}/close`, {}), 200);
   assertStatus(await leader.post(`/api/scorecards/${staffCard.id}/periods/${m3}/close`, {}), 200);
 });
+
+test('a ranking lists only the rows in the reader\'s scope, with their ranks in the whole group', async () => {
+  const hall2 = await createNode(admin, unit, 'hall', { name: '考核测试二厅' });
+  const w4 = await createNode(admin, hall2, 'window', { code: 's4', name: '4号窗口' });
+  const clerk = await createStaff(admin, hall2.id, { role: 'staff' });
+  const clerkC = await loginAs(clerk.login, clerk.password);
+  // the new window is scored in the background (100, tied first)
+  let rk;
+  for (let i = 0; i < 100; i += 1) {
+    rk = await ranking(windowCard, thisMonth);
+    if (rk.items.some((x) => x.subject_id === w4.id)) break;
+    await sleep(50);
+  }
+  const all = byId(rk.items);
+  assert.ok(all.has(w4.id) && all.has(win[0].id), 'the leader sees both halls');
+  const mine = await clerkC.get('/api/scores', { query: { card_id: windowCard.id, period: thisMonth } });
+  assertStatus(mine, 200);
+  assert.deepEqual(mine.json.items.map((x) => x.subject_id), [w4.id], 'the clerk sees the own hall only');
+  assert.equal(mine.json.items[0].rank, all.get(w4.id).rank, 'the rank in the whole card');
+  assertError(await clerkC.get('/api/scores/summons', { query: { card_id: windowCard.id } }), 403, 'forbidden');
+});
