@@ -377,7 +377,9 @@ static const char SQL_PREV_STREAK[] =
     "SELECT r.subject_id, r.bottom_streak FROM score_result r JOIN score_period p"
     " ON p.card_id = r.card_id AND p.period = r.period AND p.state = 'closed'"
     " WHERE r.card_id = ?1 AND r.period = ?2";
-static const char SQL_RESULTS_DEL[] = "DELETE FROM score_result WHERE card_id = ?1 AND period = ?2";
+/* After the close's upserts: the rows of subjects no longer on the card. */
+static const char SQL_RESULTS_DEL[] = "DELETE FROM score_result WHERE card_id = ?1 AND period = ?2"
+                                      " AND updated_at <> ?3";
 static const char SQL_FLAGS_REVOKE[] =
     "UPDATE score_award SET revoked_at = ?3 WHERE card_id = ?1 AND period = ?2"
     " AND award = 'red_flag' AND revoked_at IS NULL";
@@ -628,14 +630,18 @@ int score_close(struct db *db, const struct actor *who, int64_t card_id, const c
     if ((rc = streaks(db, c, period, &set)) < 0)
         goto dberr;
     struct db_stmt *st = NULL;
-    if ((rc = db_prepare(db, SQL_RESULTS_DEL, &st)) < 0)
-        goto dberr;
-    db_bind_int64(st, 1, c->id);
-    db_bind_text(st, 2, period);
-    rc = db_step(st);
-    db_finalize(st);
+    /* every subject's row rewritten in place (its pages once), then the rows
+     * of subjects gone since */
+    rc = 0;
     for (size_t i = 0; rc >= 0 && i < set.n; i++)
         rc = write_result(db, c, period, &set.s[i], 1, now);
+    if (rc >= 0 && (rc = db_prepare(db, SQL_RESULTS_DEL, &st)) >= 0) {
+        db_bind_int64(st, 1, c->id);
+        db_bind_text(st, 2, period);
+        db_bind_int64(st, 3, now);
+        rc = db_step(st);
+        db_finalize(st);
+    }
     if (rc < 0 || (rc = flags(db, c, period, kind, &set, now)) < 0)
         goto dberr;
     if ((rc = db_prepare(db, SQL_PERIOD_CLOSE, &st)) < 0)

@@ -237,13 +237,19 @@ static void place(struct score_subj *s, struct node_row *nodes, size_t nn)
 
 static const char SQL_WINDOWS[] = "SELECT id, path, id FROM org_node"
                                   " WHERE kind = 'window' AND active = 1"
-                                  " AND path >= ?1 AND path < ?2 AND (?3 = 0 OR id = ?3)"
-                                  " ORDER BY id";
+                                  " AND path >= ?1 AND path < ?2 ORDER BY id";
 static const char SQL_STAFF[] = "SELECT s.id, n.path, s.node_id FROM staff s"
                                 " JOIN org_node n ON n.id = s.node_id"
                                 " WHERE s.active = 1 AND s.role = 'staff'"
-                                " AND n.path >= ?1 AND n.path < ?2 AND (?3 = 0 OR s.id = ?3)"
-                                " ORDER BY s.id";
+                                " AND n.path >= ?1 AND n.path < ?2 ORDER BY s.id";
+/* one subject (rescoring): by its key, under the card */
+static const char SQL_WINDOW_ONE[] = "SELECT id, path, id FROM org_node"
+                                     " WHERE id = ?3 AND kind = 'window' AND active = 1"
+                                     " AND path >= ?1 AND path < ?2";
+static const char SQL_STAFF_ONE[] = "SELECT s.id, n.path, s.node_id FROM staff s"
+                                    " JOIN org_node n ON n.id = s.node_id"
+                                    " WHERE s.id = ?3 AND s.active = 1 AND s.role = 'staff'"
+                                    " AND n.path >= ?1 AND n.path < ?2";
 
 static const char SQL_NODE_ONE[] =
     "SELECT id, COALESCE(parent_id, 0), kind, industry FROM org_node WHERE id = ?1";
@@ -318,11 +324,15 @@ static int load_subjects(struct db *db, const struct score_card_full *c, int64_t
     char end[ACTOR_PATH_MAX];
     org_path_end(c->path, end, sizeof(end));
     if (rc >= 0)
-        rc = db_prepare(db, strcmp(c->subject, "window") == 0 ? SQL_WINDOWS : SQL_STAFF, &st);
+        rc = db_prepare(db,
+                        strcmp(c->subject, "window") == 0 ? (single ? SQL_WINDOW_ONE : SQL_WINDOWS)
+                                                          : (single ? SQL_STAFF_ONE : SQL_STAFF),
+                        &st);
     if (rc >= 0) {
         db_bind_text(st, 1, c->path);
         db_bind_text(st, 2, end);
-        db_bind_int64(st, 3, single);
+        if (single)
+            db_bind_int64(st, 3, single);
         while ((rc = db_step(st)) == DB_ROW) {
             const char *p = db_col_text(st, 1);
             int skip = 0;
@@ -466,6 +476,10 @@ static const char SQL_EVAL_S_ONE[] =
     "SELECT staff_id, active, active_good, bad, unrated, defaulted, bad_rectified, excluded"
     " FROM eval_month_staff WHERE month = ?1 AND staff_id = ?2";
 
+/* A month: the rows come in (subject_id, metric) order from the key. */
+static const char SQL_FACT_MONTH[] = "SELECT subject_id, metric, n FROM score_fact"
+                                     " WHERE month = ?1 AND kind = ?3 AND ?2 = ?1"
+                                     " ORDER BY subject_id, metric";
 static const char SQL_FACT_ALL[] =
     "SELECT subject_id, metric, SUM(n) FROM score_fact"
     " WHERE month >= ?1 AND month <= ?2 AND kind = ?3 GROUP BY subject_id, metric";
@@ -544,7 +558,8 @@ static int run_range(struct db *db, const char *kind, const char *mfrom, const c
         db_bind_text(st, 2, mto);
         rc = add_eval_rows(st, set, slot);
         db_finalize(st);
-        if (rc < 0 || (rc = db_prepare(db, SQL_FACT_ALL, &st)) < 0)
+        if (rc < 0 ||
+            (rc = db_prepare(db, strcmp(mfrom, mto) == 0 ? SQL_FACT_MONTH : SQL_FACT_ALL, &st)) < 0)
             return rc;
         db_bind_text(st, 1, mfrom);
         db_bind_text(st, 2, mto);
