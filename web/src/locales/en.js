@@ -3182,6 +3182,7 @@ export default {
       listMax: '{field}: at most {n}',
       itemsCount: 'A scorecard has 1–{n} items',
       vetoRules: '{field}: a veto item needs at least one rule',
+      yearVeto: '{field}: a year veto counts evaluations, cases, queue figures and events, not {input}',
       twice: '{field} is used twice',
       whole: '{field} must be whole numbers',
       starsList: 'Up to four star thresholds (5, 4, 3 and 2 stars)',

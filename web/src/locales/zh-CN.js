@@ -3199,6 +3199,7 @@ export default {
       listMax: '{field}最多 {n} 项',
       itemsCount: '考核项目须为 1–{n} 个',
       vetoRules: '{field}:一票否决项目需要至少一条规则',
+      yearVeto: '{field}:全年一票否决只能统计评价、办件、排队数据和考核事件(不含承诺、三评与连带扣分)',
       twice: '{field}重复',
       whole: '{field}须为整数',
       starsList: '星级分数线最多四个(五星、四星、三星、二星)',

@@ -1129,6 +1129,7 @@ export const RULES = [
   { id: 'scoreDefListMax', re: /^must be a list of at most (\d+) (rules|event types)$/, text: (m, e, h) => h.t('score.err.listMax', { field: scoreField(e, h), n: m[1] }) },
   { id: 'scoreDefItems', re: /^must list 1-(\d+) items$/, text: (m, e, h) => h.t('score.err.itemsCount', { n: m[1] }) },
   { id: 'scoreDefVetoRules', re: /^a veto item needs rules whose counts it checks$/, text: (m, e, h) => h.t('score.err.vetoRules', { field: scoreField(e, h) }) },
+  { id: 'scoreDefYearVeto', re: /^a year veto counts evaluations, cases, queue figures and events, not '(.*)'$/, text: (m, e, h) => h.t('score.err.yearVeto', { field: scoreField(e, h), input: m[1] }) },
   { id: 'scoreDefTwice', re: /^'(.*)' is (listed|used) twice$/, text: (m, e, h) => h.t('score.err.twice', { field: scoreField(e, h) }) },
   { id: 'scoreDefRedFlag', re: /^the red flag is awarded to windows$/, text: (m, e, h) => h.t('score.check.redFlagStaff') },
   { id: 'scoreDefWhole', re: /^counts must be whole numbers$/, text: (m, e, h) => h.t('score.err.whole', { field: scoreField(e, h) }) },
