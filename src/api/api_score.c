@@ -794,6 +794,14 @@ static int run_rescore(struct db *db, void *arg, struct err *e)
     return rc < 0 ? err_set(e, rc, NULL, "rescoring failed") : 0;
 }
 
+static int svc_running(void)
+{
+    pthread_mutex_lock(&svc_mu);
+    int running = svc.running;
+    pthread_mutex_unlock(&svc_mu);
+    return running;
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -829,7 +837,7 @@ static void *svc_main(void *arg)
         pthread_mutex_unlock(&svc_mu);
         last = mono_ms();
         int done = 64;
-        while (done == 64) {
+        while (done == 64 && svc_running()) {
             struct err e = {0};
             done = 0;
             if (writer_run(svc.app->writer, run_rescore, &done, &e) < 0) {
