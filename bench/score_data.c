@@ -1013,7 +1013,7 @@ static int cmd_tokens(const char *url, int count, const char *out_file)
     exec_or_die(db, "BEGIN");
     for (int i = 0; i < count; i++) {
         struct db_stmt *st = prep(db, SQL_PLACES);
-        db_bind_int64(st, 1, (first + (int64_t)i * (nw / count)) % nw);
+        db_bind_int64(st, 1, (first + (int64_t)i * (nw / count + 1)) % nw);
         db_bind_int64(st, 2, rnd_below(4));
         if (db_step(st) != DB_ROW)
             die("no window %d: %s", i, db_errmsg(db));
