@@ -9,7 +9,7 @@
 #
 # Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, case_register,
 # sqlite_batch_insert, evaluation_submit, board_read, sse_fanout, due_date, overdue_scan,
-# ranking_month (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2 decimals.
+# ranking_month, period_close, rescore_event (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2 decimals.
 #
 # NOTE on the idle_rss_mb row: it is a memory reading, not a throughput case. Its value
 # (VmRSS of the server in MB, read from /proc/PID/status ~2 s after start-up and login,
@@ -24,7 +24,7 @@
 #   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read
 #                   catalog_read ticket_lifecycle case_register sqlite_batch_insert
 #                   evaluation_submit board_read sse_fanout due_date overdue_scan
-#                   ranking_month idle_rss_mb")
+#                   ranking_month period_close rescore_event idle_rss_mb")
 #   BENCH_LC_CLIENTS   ticket_lifecycle: concurrent clients = staff = windows (default 64)
 #   BENCH_LC_PER_SERIES   ticket_lifecycle: windows serving each series (default 4)
 #   BENCH_CR_CLIENTS   case_register: concurrent clients = staff (default 64)
@@ -41,6 +41,14 @@
 #                   rankings from the raw evaluations (5)
 #   BENCH_RANK_CACHE, BENCH_RANK_BUILD_MAX_S   ranking_month: where the dataset is kept
 #                   (bench/out) and the longest a build may take (1800 s)
+#   BENCH_SCORE_WINDOWS, BENCH_SCORE_STAFF, BENCH_SCORE_EVALS, BENCH_SCORE_CASES,
+#   BENCH_SCORE_MANUAL   period_close, rescore_event: the scoring dataset (10000 windows,
+#                   50000 staff, 10000000 evaluations, 1000000 cases, 5000 manual events),
+#                   built once and cached in BENCH_SCORE_CACHE (bench/out), a build taking
+#                   at most BENCH_SCORE_BUILD_MAX_S (3600 s)
+#   BENCH_SCORE_CLOSE_RUNS, BENCH_SCORE_EVENTS, BENCH_SCORE_TIMEOUT_MS   closes timed (5),
+#                   manual deductions and evaluations timed (50 each), the longest wait
+#                   for a live score (5000 ms)
 #   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
 #                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
@@ -1097,6 +1105,17 @@ sc_close() {
     SC_SECS=$t
 }
 
+# the region's active window and staff cards (SC_WCARD, SC_SCARD; empty when none)
+sc_cards() {
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1
+    api GET "/api/scorecards?node_id=1"
+    api_expect "GET /api/scorecards?node_id=1" 200
+    SC_WCARD=$(jq -r 'first(.items[]? | select(.subject == "window" and .active) | .id) // empty' \
+        "$API_OUT")
+    SC_SCARD=$(jq -r 'first(.items[]? | select(.subject == "staff" and .active) | .id) // empty' \
+        "$API_OUT")
+}
+
 # sc_state CARD PERIOD: open | closed | none
 sc_state() {
     local SRV=$SC_SRV COOKIE=$SC_COOKIE1
@@ -1106,57 +1125,70 @@ sc_state() {
 }
 
 # the dataset, built into PATH.tmp and prepared through the server: two admins, the two
-# cards, M2 closed; renamed to PATH when complete
+# cards, M2 closed; renamed to PATH when complete. Each step can be taken again: a
+# generated PATH.tmp (marked by PATH.tmp.gen) is reused, existing admins and cards kept.
 sc_build() {
     local path=$1 tmp=$1.tmp line t0=$SECONDS rc=0
-    rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$SC_KEY"
-    bench_log "scoring: building $path ($BENCH_SCORE_WINDOWS windows, $BENCH_SCORE_STAFF staff," \
-        "$BENCH_SCORE_EVALS evaluations, $BENCH_SCORE_CASES cases, $BENCH_SCORE_MANUAL manual" \
-        "events; at most ${BENCH_SCORE_BUILD_MAX_S} s)"
-    timeout "$BENCH_SCORE_BUILD_MAX_S" nice -n 5 "$ROOT/build/bench/score_data" build --db "$tmp" \
-        --windows "$BENCH_SCORE_WINDOWS" --staff "$BENCH_SCORE_STAFF" \
-        --evals "$BENCH_SCORE_EVALS" --cases "$BENCH_SCORE_CASES" --manual "$BENCH_SCORE_MANUAL" \
-        --build-max-s "$BENCH_SCORE_BUILD_MAX_S" >"$T/score_data.txt" 2>"$BENCH_OUT/score_data.log" ||
-        rc=$?
-    line=$(tail -n 1 "$T/score_data.txt" 2>/dev/null || true)
-    if ((rc != 0)) || [[ $line != windows=* ]]; then
-        tail -n 20 "$BENCH_OUT/score_data.log" >&2
-        rm -f "$tmp" "$tmp-wal" "$tmp-shm"
-        bench_die "scoring: building the dataset failed (exit $rc; nothing cached)"
+    if [[ -s $tmp && -s $tmp.gen ]]; then
+        bench_log "scoring: reusing the generated $tmp ($(cat "$tmp.gen"))"
+    else
+        rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp.gen" "$SC_KEY"
+        bench_log "scoring: building $path ($BENCH_SCORE_WINDOWS windows, $BENCH_SCORE_STAFF" \
+            "staff, $BENCH_SCORE_EVALS evaluations, $BENCH_SCORE_CASES cases," \
+            "$BENCH_SCORE_MANUAL manual events; at most ${BENCH_SCORE_BUILD_MAX_S} s)"
+        timeout "$BENCH_SCORE_BUILD_MAX_S" nice -n 5 "$ROOT/build/bench/score_data" build \
+            --db "$tmp" --windows "$BENCH_SCORE_WINDOWS" --staff "$BENCH_SCORE_STAFF" \
+            --evals "$BENCH_SCORE_EVALS" --cases "$BENCH_SCORE_CASES" \
+            --manual "$BENCH_SCORE_MANUAL" --build-max-s "$BENCH_SCORE_BUILD_MAX_S" \
+            >"$T/score_data.txt" 2>"$BENCH_OUT/score_data.log" || rc=$?
+        line=$(tail -n 1 "$T/score_data.txt" 2>/dev/null || true)
+        if ((rc != 0)) || [[ $line != windows=* ]]; then
+            tail -n 20 "$BENCH_OUT/score_data.log" >&2
+            rm -f "$tmp" "$tmp-wal" "$tmp-shm"
+            bench_die "scoring: building the dataset failed (exit $rc; nothing cached)"
+        fi
+        printf '%s\n' "$line" >"$tmp.gen"
+        bench_log "scoring: written in $((SECONDS - t0)) s: $line"
     fi
-    bench_log "scoring: written in $((SECONDS - t0)) s: $line"
     local who
     for who in bench bench2; do
         printf '%s\n' "$BENCH_STAFF_PASSWORD" | CHUANGKOU_KEY_FILE=$SC_KEY "$BIN" user add \
             --db "sqlite:$tmp" --login "$who" --name "Bench $who" --role admin --org /city \
-            >>"$T/score_setup.log" 2>&1 ||
+            >>"$T/score_setup.log" 2>&1 || grep -q "login $who is taken" "$T/score_setup.log" ||
             { cat "$T/score_setup.log" >&2; bench_die "scoring: chuangkou user add $who failed"; }
     done
     sc_server_start "$tmp"
     sc_login
-    local SRV=$SC_SRV COOKIE=$SC_COOKIE1 ADMIN_CSRF=$SC_CSRF1 body
-    body=$(jq -cn --argjson def "$SC_WINDOW_DEF" '{node_id: 1, subject: "window",
-        name: "窗口单位月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
-    api POST /api/scorecards "$body"
-    api_expect "POST /api/scorecards (the window card)" 201
-    SC_WCARD=$(jq -r '.id' "$API_OUT")
-    body=$(jq -cn --argjson def "$SC_STAFF_DEF" '{node_id: 1, subject: "staff",
-        name: "窗口工作人员月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
-    api POST /api/scorecards "$body"
-    api_expect "POST /api/scorecards (the staff card)" 201
-    SC_SCARD=$(jq -r '.id' "$API_OUT")
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1 ADMIN_CSRF=$SC_CSRF1 body card
+    sc_cards
+    if [[ -z $SC_WCARD ]]; then
+        body=$(jq -cn --argjson def "$SC_WINDOW_DEF" '{node_id: 1, subject: "window",
+            name: "窗口单位月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
+        api POST /api/scorecards "$body"
+        api_expect "POST /api/scorecards (the window card)" 201
+        SC_WCARD=$(jq -r '.id' "$API_OUT")
+    fi
+    if [[ -z $SC_SCARD ]]; then
+        body=$(jq -cn --argjson def "$SC_STAFF_DEF" '{node_id: 1, subject: "staff",
+            name: "窗口工作人员月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
+        api POST /api/scorecards "$body"
+        api_expect "POST /api/scorecards (the staff card)" 201
+        SC_SCARD=$(jq -r '.id' "$API_OUT")
+    fi
     # the month before the measured one, closed as a leader would: staff first (the
     # window card may read its staff's results)
-    sc_close "$SC_SCARD" "$SC_M2"
-    bench_log "scoring: $SC_M2 closed for the staff card $SC_SCARD in $SC_SECS s"
-    sc_close "$SC_WCARD" "$SC_M2"
-    bench_log "scoring: $SC_M2 closed for the window card $SC_WCARD in $SC_SECS s"
+    for card in "$SC_SCARD" "$SC_WCARD"; do
+        [[ $(sc_state "$card" "$SC_M2") == closed ]] && continue
+        sc_close "$card" "$SC_M2"
+        bench_log "scoring: $SC_M2 closed for card $card in $SC_SECS s"
+    done
     stop_pid "$SC_PID" chuangkou-score
     SC_PID=
     local f
     for f in "" -wal -shm; do
         [[ -e $tmp$f ]] && mv "$tmp$f" "$path$f"
     done
+    rm -f "$tmp.gen"
     bench_log "scoring: dataset prepared in $((SECONDS - t0)) s, $(du -m "$path" | cut -f1) MB"
 }
 
@@ -1176,10 +1208,12 @@ sc_setup() {
     else
         # datasets of other months or sizes: several GB each
         local old
-        for old in "$dir"/score_g*.db; do
-            [[ -e $old && $old != "$path" ]] || continue
+        for old in "$dir"/score_g*.db "$dir"/score_g*.db.tmp; do
+            old=${old%.tmp}
+            [[ -e $old || -e $old.tmp ]] && [[ $old != "$path" ]] || continue
             bench_log "scoring: removing the stale dataset $old"
-            rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.tmp" "$old.tmp-wal" "$old.tmp-shm"
+            rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.tmp" "$old.tmp-wal" \
+                "$old.tmp-shm" "$old.tmp.gen"
         done
         sc_build "$path"
     fi
@@ -1191,13 +1225,7 @@ sc_setup() {
     bench_log "scoring: seeded $line"
     sc_server_start "$path"
     sc_login
-    local SRV=$SC_SRV COOKIE=$SC_COOKIE1
-    api GET "/api/scorecards?node_id=1"
-    api_expect "GET /api/scorecards?node_id=1" 200
-    SC_WCARD=$(jq -r 'first(.items[]? | select(.subject == "window" and .active) | .id) // empty' \
-        "$API_OUT")
-    SC_SCARD=$(jq -r 'first(.items[]? | select(.subject == "staff" and .active) | .id) // empty' \
-        "$API_OUT")
+    sc_cards
     [[ -n $SC_WCARD && -n $SC_SCARD ]] ||
         bench_die "scoring: the dataset has no active window and staff cards: $(head -c 400 "$API_OUT")"
     bench_log "scoring: window card $SC_WCARD, staff card $SC_SCARD; months $SC_M2 (closed)," \
