@@ -154,8 +154,8 @@ enum fact {
     F_CASE_RETURNED,
     NFACTS
 };
-static const char *const fact_name[NFACTS] = {"served",      "noshow",       "svc_timeout",
-                                              "case_done",   "case_ontime",  "case_late",
+static const char *const fact_name[NFACTS] = {"served",       "noshow",       "svc_timeout",
+                                              "case_done",    "case_ontime",  "case_late",
                                               "case_overdue", "case_returned"};
 
 struct window {
@@ -251,19 +251,17 @@ static int64_t add_node(struct db *db, struct db_stmt *st, int64_t parent, const
     return id;
 }
 
-static const char *const industries[] = {"tax",      "social_security", "medical_insurance",
-                                         "hospital", "bank",            "power",
-                                         "telecom",  "water",           "public_security",
-                                         "real_estate"};
-static const char *const industry_zh[] = {"税务局",   "人力资源和社会保障局", "医疗保障局",
-                                          "人民医院", "银行支行",             "供电公司",
-                                          "电信公司", "自来水公司",           "公安分局",
-                                          "不动产登记中心"};
+static const char *const industries[] = {
+    "tax",     "social_security", "medical_insurance", "hospital",   "bank", "power",
+    "telecom", "water",           "public_security",   "real_estate"};
+static const char *const industry_zh[] = {
+    "税务局",   "人力资源和社会保障局", "医疗保障局", "人民医院",      "银行支行", "供电公司",
+    "电信公司", "自来水公司",           "公安分局",   "不动产登记中心"};
 #define NINDUSTRIES 10
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
                                        "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
-static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
+static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊",   "军", "洋",
                                     "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"};
 
 static void build_tree(struct db *db)
@@ -271,7 +269,8 @@ static void build_tree(struct db *db)
     struct db_stmt *sn = prep(db, SQL_NODE), *ss = prep(db, SQL_STAFF), *sa = prep(db, SQL_ASSIGN),
                    *si = prep(db, SQL_ITEM), *sv = prep(db, SQL_VERSION);
     char rpath[32], upath[48], code[32], name[128];
-    int64_t root = add_node(db, sn, 0, "/", "region", "city", "示范市", 0, "", rpath, sizeof(rpath));
+    int64_t root =
+        add_node(db, sn, 0, "/", "region", "city", "示范市", 0, "", rpath, sizeof(rpath));
     nunit = nwin / WINDOWS_PER_UNIT > 0 ? nwin / WINDOWS_PER_UNIT : 1;
     nhall = nunit * HALLS_PER_UNIT;
     halls = calloc((size_t)nhall, sizeof(*halls));
@@ -429,8 +428,8 @@ static const char SQL_EVAL[] =
 
 static const char *const channels[] = {"tablet", "qr", "window_qr", "staff_qr", "web", "sms"};
 static const int channel_pm[] = {600, 220, 70, 40, 40, 30};
-static const char *const reasons[] = {"[\"attitude\"]", "[\"slow\"]", "[\"wait\"]",
-                                      "[\"guide\"]", "[\"trips\"]", "[\"notice\",\"slow\"]"};
+static const char *const reasons[] = {"[\"attitude\"]", "[\"slow\"]",  "[\"wait\"]",
+                                      "[\"guide\"]",    "[\"trips\"]", "[\"notice\",\"slow\"]"};
 
 struct evgen {
     int64_t id, services;
@@ -498,8 +497,8 @@ static void one_service(struct db *db, struct db_stmt *st, struct evgen *g, int 
         snprintf(device, sizeof(device), "tablet:%lld", (long long)(1000000 + w_i));
     } else {
         hex(device, 32);
-        snprintf(ip, sizeof(ip), "%d.%d.%d.%d", 36 + rnd_below(180), rnd_below(256),
-                 rnd_below(256), 1 + rnd_below(254));
+        snprintf(ip, sizeof(ip), "%d.%d.%d.%d", 36 + rnd_below(180), rnd_below(256), rnd_below(256),
+                 1 + rnd_below(254));
     }
     hex(hash, 64);
     int item = 1 + (w_i * 7 + rnd_below(3)) % ITEMS;
@@ -574,10 +573,9 @@ static const char SQL_MONTH_S[] =
 
 static void bind_month(struct db_stmt *st, const char *month, int64_t id, const struct counts *c)
 {
-    const int64_t v[13] = {c->n[0],  c->n[1],         c->n[2],      c->n[3],
-                           c->n[4],  c->active,       c->active_good, c->unrated,
-                           c->bad,   c->excluded,     c->bad_replied, c->bad_rectified,
-                           c->bad_satisfied};
+    const int64_t v[13] = {c->n[0],        c->n[1],          c->n[2],         c->n[3], c->n[4],
+                           c->active,      c->active_good,   c->unrated,      c->bad,  c->excluded,
+                           c->bad_replied, c->bad_rectified, c->bad_satisfied};
     db_bind_text(st, 1, month);
     db_bind_int64(st, 2, id);
     for (int i = 0; i < 13; i++)
@@ -694,8 +692,8 @@ static void build_cases(struct db *db, int64_t cases)
         date_format(ldue, lday);
         date_format(yellow, yday);
         int64_t recv_at = (int64_t)recv * DAY_S - TZ_S + 9 * 3600 + rnd_below(8 * 3600);
-        int64_t closed_at = closed ? (int64_t)closed * DAY_S - TZ_S + 10 * 3600 + rnd_below(7 * 3600)
-                                   : 0;
+        int64_t closed_at =
+            closed ? (int64_t)closed * DAY_S - TZ_S + 10 * 3600 + rnd_below(7 * 3600) : 0;
         if (closed_at && closed_at <= recv_at)
             closed_at = recv_at + 600 + rnd_below(3600);
         if (closed_at > now_unix - 60) /* closed today, before now */
@@ -800,9 +798,8 @@ static void build_manual(struct db *db, int64_t manual)
 {
     static const char *const types[] = {"absent_half_day", "late_arrival", "praise_letter",
                                         "skill_award"};
-    static const char *const evidence[] = {
-        "考勤记录：上午未到岗，未请假", "考勤机记录：迟到15分钟", "群众来信表扬，原件存档",
-        "市级业务技能比武三等奖"};
+    static const char *const evidence[] = {"考勤记录：上午未到岗，未请假", "考勤机记录：迟到15分钟",
+                                           "群众来信表扬，原件存档", "市级业务技能比武三等奖"};
     static const int type_pm[] = {300, 450, 200, 50};
     struct db_stmt *st = prep(db, SQL_EVENT);
     int ndays = today - month_first[0] + 1;
@@ -945,7 +942,8 @@ static int cmd_build(const char *path, int windows, int64_t staff, int64_t evals
         db_finalize(st);
     }
     int64_t rollups = write_rollups(db);
-    fprintf(stderr, "score_data: %lld evaluations (%lld services), %lld monthly rollup rows, %.0f s\n",
+    fprintf(stderr,
+            "score_data: %lld evaluations (%lld services), %lld monthly rollup rows, %.0f s\n",
             (long long)g.id, (long long)g.services, (long long)rollups, now_s() - t_start);
     build_cases(db, cases);
     fprintf(stderr, "score_data: %lld cases, %.0f s\n", (long long)cases, now_s() - t_start);
@@ -960,8 +958,8 @@ static int cmd_build(const char *path, int windows, int64_t staff, int64_t evals
     printf("windows=%d staff=%lld units=%d halls=%d evals=%lld services=%lld cases=%lld"
            " manual=%lld facts=%lld rollups=%lld months=%s,%s,%s seconds=%.1f\n",
            nwin, (long long)nstaff, nunit, nhall, (long long)g.id, (long long)g.services,
-           (long long)cases, (long long)manual, (long long)facts, (long long)rollups,
-           month_name[0], month_name[1], month_name[2], now_s() - t_start);
+           (long long)cases, (long long)manual, (long long)facts, (long long)rollups, month_name[0],
+           month_name[1], month_name[2], now_s() - t_start);
     return 0;
 }
 
@@ -975,8 +973,7 @@ static const char SQL_PLACES[] =
     " FROM org_node w JOIN org_node h ON h.id = w.parent_id"
     " WHERE w.kind = 'window' AND w.active = 1 ORDER BY w.id LIMIT 1 OFFSET ?1";
 static const char SQL_WINDOWS[] = "SELECT count(*) FROM org_node WHERE kind = 'window'";
-static const char SQL_SERIES[] =
-    "SELECT id FROM queue_series WHERE hall_id = ?1 AND prefix = 'SB'";
+static const char SQL_SERIES[] = "SELECT id FROM queue_series WHERE hall_id = ?1 AND prefix = 'SB'";
 static const char SQL_NUMBER[] =
     "SELECT COALESCE(max(number), 0) FROM ticket WHERE series_id = ?1 AND service_day = ?2";
 static const char SQL_TICKET[] =
@@ -1087,10 +1084,9 @@ static int cmd_tokens(const char *url, int count, const char *out_file)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: score_data build --db PATH --windows N --staff N --evals N --cases N"
-            " --manual N [--build-max-s S]\n"
-            "       score_data tokens --db sqlite:PATH --count N --out FILE\n");
+    fprintf(stderr, "usage: score_data build --db PATH --windows N --staff N --evals N --cases N"
+                    " --manual N [--build-max-s S]\n"
+                    "       score_data tokens --db sqlite:PATH --count N --out FILE\n");
     exit(1);
 }
 

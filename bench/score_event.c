@@ -138,7 +138,7 @@ static void answer_free(struct answer *a)
 struct board {
     const char *kind;
     int64_t max_id;
-    int64_t *score; /* hundredths by subject id; INT64_MIN when not ranked */
+    int64_t *score;  /* hundredths by subject id; INT64_MIN when not ranked */
     int64_t *sorted; /* every score, descending */
     int n;
 };
@@ -341,8 +341,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *tokens_file = NULL, *c1 = NULL, *x1 = NULL, *c2 = NULL, *x2 = NULL,
-               *period = NULL, *type = "absent_half_day";
+    const char *tokens_file = NULL, *c1 = NULL, *x1 = NULL, *c2 = NULL, *x2 = NULL, *period = NULL,
+               *type = "absent_half_day";
     int port = 0, events = 50, chief_loss = 0;
     int64_t wcard = 0, scard = 0;
     double per = 3, timeout_ms = 5000;
