@@ -43,6 +43,10 @@ extern const struct api_module api_badreview_module;
 extern const struct api_module api_eval_fraud_module;
 extern const struct api_module api_eval_push_module;
 extern const struct api_module api_qr_module;
+extern const struct api_module api_commitment_module;
+extern const struct api_module api_review_module;
+extern const struct api_module api_score_module;
+extern const struct api_module api_nomination_module;
 
 /* The whole route table, every module's routes in order (static storage,
  * built on each call; call once at start-up). */
@@ -170,6 +174,8 @@ json_t *api_eval_flag_json(const struct eval_flag *f);
  * push, one thread beside the daemon. */
 struct app;
 int eval_services_start(struct app *app);
+int score_services_start(struct app *app);
+void score_services_stop(void);
 void eval_services_stop(void);
 
 /* The services beside the daemon: the board renderer and the case sweep. */

@@ -205,11 +205,13 @@ const struct api_module api_core_module = {core_routes,
  * /api/cases/{id}, and api_eval_stats (/api/evaluations/metrics, /ranking)
  * before any module with /api/evaluations/{id}. */
 static const struct api_module *const modules[] = {
-    &api_core_module,       &api_calendar_module,  &api_events_module,      &api_catalog_module,
-    &api_notice_module,     &api_queue_module,     &api_appointment_module, &api_case_follow_module,
-    &api_case_module,       &api_inquiry_module,   &api_eval_stats_module,  &api_eval_config_module,
-    &api_evaluation_module, &api_badreview_module, &api_eval_fraud_module,  &api_eval_push_module,
-    &api_qr_module,
+    &api_core_module,        &api_calendar_module,    &api_events_module,
+    &api_catalog_module,     &api_notice_module,      &api_queue_module,
+    &api_appointment_module, &api_case_follow_module, &api_case_module,
+    &api_inquiry_module,     &api_eval_stats_module,  &api_eval_config_module,
+    &api_evaluation_module,  &api_badreview_module,   &api_eval_fraud_module,
+    &api_eval_push_module,   &api_qr_module,          &api_commitment_module,
+    &api_review_module,      &api_score_module,       &api_nomination_module,
 };
 
 #define API_MAX_ROUTES 512
@@ -234,11 +236,17 @@ int api_services_start(struct app *app)
         case_sweeper_stop();
         board_stop();
     }
+    if (rc == 0 && (rc = score_services_start(app)) < 0) {
+        eval_services_stop();
+        case_sweeper_stop();
+        board_stop();
+    }
     return rc;
 }
 
 void api_services_stop(void)
 {
+    score_services_stop();
     eval_services_stop();
     case_sweeper_stop();
     board_stop();

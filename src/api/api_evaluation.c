@@ -13,6 +13,7 @@
 #include "domain/badreview.h"
 #include "domain/case.h"
 #include "domain/evaluation.h"
+#include "domain/score.h"
 #include "domain/org.h"
 #include "domain/queue.h"
 #include "domain/staff.h"
@@ -47,7 +48,7 @@ static const char SQL_CARD_MONTH[] =
     " WHERE staff_id = ?1 AND day >= ?2 AND day <= ?3";
 
 /* the staff member's card, or null */
-static json_t *staff_card(struct db *db, int64_t staff_id, int64_t now)
+static json_t *staff_card(struct db *db, int64_t staff_id, int64_t window_id, int64_t now)
 {
     if (!staff_id)
         return json_null();
@@ -97,6 +98,8 @@ static json_t *staff_card(struct db *db, int64_t staff_id, int64_t now)
     json_object_set_new(
         m, "average", total ? json_real(round(sum / (double)total * 100.0) / 100.0) : json_null());
     json_object_set_new(j, "month", m);
+    /* 三比: the last closed month's score, stars, rank and the window's red flag */
+    json_object_set_new(j, "score", score_badge_json(db, staff_id, window_id, now));
     return j;
 }
 
@@ -146,7 +149,7 @@ static json_t *event_json(struct db *db, const struct eval_event *ev, int64_t no
     json_object_set_new(j, "unit_name", str_or_null(ev->unit_name));
     json_object_set_new(j, "ended_at", id_or_null(ev->ended_at));
     json_object_set_new(j, "expires_at", id_or_null(ev->expires_at));
-    json_object_set_new(j, "staff", staff_card(db, ev->staff_id, now));
+    json_object_set_new(j, "staff", staff_card(db, ev->staff_id, ev->window_id, now));
     json_object_set_new(j, "indicators", set_json(&set));
     json_object_set_new(j, "reasons", rs);
     json_object_set_new(j, "can_evaluate", json_boolean(can));
@@ -943,7 +946,7 @@ static int api_evaluator_state(struct req *r)
     return req_json(r, 200,
                     json_pack("{s:{s:I,s:s,s:s,s:I,s:s},s:o,s:o}", "window", "id", (json_int_t)w.id,
                               "name", w.name, "code", w.code, "hall_id", (json_int_t)hall.id,
-                              "hall_name", hall.name, "staff", staff_card(db, staff_id, now),
+                              "hall_name", hall.name, "staff", staff_card(db, staff_id, w.id, now),
                               "pending", pending));
 }
 

@@ -125,6 +125,7 @@ int api_nodes_patch(struct req *r)
         {"name", JF_STRING, 0, &no->patch.name, 1, ORG_NAME_MAX, NULL},
         {"address", JF_STRING, 0, &no->patch.address, 0, ORG_ADDRESS_MAX, NULL},
         {"phone", JF_STRING, 0, &no->patch.phone, 0, ORG_PHONE_MAX, NULL},
+        {"industry", JF_STRING, 0, &no->patch.industry, 0, ORG_INDUSTRY_MAX, NULL},
         {"active", JF_BOOL, 0, &no->patch.active, 0, 0, NULL},
     };
     struct org_node n;

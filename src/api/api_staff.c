@@ -63,12 +63,26 @@ struct staff_op {
     struct staff_input in;
     struct staff_patch patch;
     struct staff out;
+    const char *branch; /* party_branch, NULL unchanged */
 };
+
+/* After a create or update: the party branch when one was given. */
+static int set_branch(struct db *db, struct staff_op *so, struct err *e)
+{
+    if (!so->branch)
+        return 0;
+    int rc = staff_set_party_branch(db, &so->op.who, so->out.id, so->branch, e);
+    if (rc == 0 && (rc = staff_get(db, so->out.id, &so->out)) < 0)
+        return err_set(e, rc, NULL, "database error");
+    return rc;
+}
 
 static int run_create(struct db *db, struct api_op *op, struct err *e)
 {
     struct staff_op *so = (struct staff_op *)op;
     int rc = staff_create(db, &op->who, &so->in, &so->out, e);
+    if (rc == 0)
+        rc = set_branch(db, so, e);
     if (rc == 0)
         op->result = staff_json(&so->out);
     return rc;
@@ -78,6 +92,8 @@ static int run_patch(struct db *db, struct api_op *op, struct err *e)
 {
     struct staff_op *so = (struct staff_op *)op;
     int rc = staff_update(db, &op->who, so->id, &so->patch, &so->out, e);
+    if (rc == 0)
+        rc = set_branch(db, so, e);
     if (rc == 0)
         op->result = staff_json(&so->out);
     return rc;
@@ -108,6 +124,7 @@ int api_staff_create(struct req *r)
         {"badge_no", JF_STRING, 0, &so->in.badge_no, 0, STAFF_BADGE_MAX, NULL},
         {"post", JF_STRING, 0, &so->in.post, 0, STAFF_POST_MAX, NULL},
         {"party_member", JF_BOOL, 0, &so->in.party_member, 0, 0, NULL},
+        {"party_branch", JF_STRING, 0, &so->branch, 0, STAFF_BRANCH_MAX, NULL},
     };
     if (api_role(r, 1u << ROLE_ADMIN) < 0 || req_query_done(r) < 0 ||
         api_body(r, f, (int)(sizeof(f) / sizeof(f[0]))) < 0)
@@ -136,6 +153,7 @@ int api_staff_patch(struct req *r)
         {"badge_no", JF_STRING, 0, &so->patch.badge_no, 0, STAFF_BADGE_MAX, NULL},
         {"post", JF_STRING, 0, &so->patch.post, 0, STAFF_POST_MAX, NULL},
         {"party_member", JF_BOOL, 0, &so->patch.party_member, 0, 0, NULL},
+        {"party_branch", JF_STRING, 0, &so->branch, 0, STAFF_BRANCH_MAX, NULL},
         {"role", JF_STRING, 0, &so->patch.role, 1, 16, NULL},
         {"node_id", JF_INT, 0, &so->patch.node_id, 1, INT64_MAX, NULL},
         {"active", JF_BOOL, 0, &so->patch.active, 0, 0, NULL},

@@ -13,6 +13,7 @@
 #include "domain/catalog.h"
 #include "domain/inquiry.h"
 #include "domain/case_impl.h"
+#include "domain/score.h"
 #include "domain/evaluation.h"
 #include "domain/org.h"
 #include "domain/staff.h"
@@ -84,6 +85,7 @@ struct crow {
     char promised_unit[12], legal_unit[12];
     char promised_due[DATE_TEXT], legal_due[DATE_TEXT], received_day[DATE_TEXT];
     char phone_enc[PII_ENC_MAX], agent_phone_enc[PII_ENC_MAX];
+    int64_t window_id;     /* 0 when registered away from a window */
     int64_t eval_event_id; /* set by set_state: the evaluation event a node opened */
 };
 
@@ -95,7 +97,8 @@ static int load_row(struct db *db, int64_t id, struct crow *r, struct err *e)
                         "SELECT id, region_id, node_id, handler_id, first_owner_id, number, kind,"
                         " node_path, item_name, state, open, paused, promised_limit, legal_limit,"
                         " extension_days, promised_unit, legal_unit, promised_due, legal_due,"
-                        " received_day, phone_enc, agent_phone_enc FROM case_file WHERE id = ?1",
+                        " received_day, phone_enc, agent_phone_enc, COALESCE(window_id, 0)"
+                        " FROM case_file WHERE id = ?1",
                         &st);
     if (rc < 0)
         return dbfail(e, rc);
@@ -123,6 +126,7 @@ static int load_row(struct db *db, int64_t id, struct crow *r, struct err *e)
         copy(r->legal_due, sizeof(r->legal_due), db_col_text(st, 18));
         copy(r->received_day, sizeof(r->received_day), db_col_text(st, 19));
         copy(r->phone_enc, sizeof(r->phone_enc), db_col_text(st, 20));
+        r->window_id = db_col_int64(st, 22);
         copy(r->agent_phone_enc, sizeof(r->agent_phone_enc), db_col_text(st, 21));
     }
     db_finalize(st);
@@ -795,6 +799,10 @@ static int set_state(struct db *db, const struct actor *who, struct crow *r, enu
         rc = eval_case_node(db, r->id, "complete", who->ip, now, &r->eval_event_id);
     else if (rc == 0 && to == CASE_WITHDRAWN)
         rc = eval_case_void(db, r->id);
+    /* the scorecards' counters (score.h): returns here, completions in
+     * do_complete with their outcome */
+    if (rc == 0 && to == CASE_RETURNED)
+        rc = score_fact_add(db, today, r->window_id, r->handler_id, "case_returned", 1);
     r->state = to;
     r->open = open;
     return rc;
@@ -949,6 +957,12 @@ static int do_complete(struct db *db, const struct actor *who, const struct cale
         rc = db_step(st);
         db_finalize(st);
     }
+    if (rc == 0)
+        rc = score_fact_add(db, today, r->window_id, r->handler_id, "case_done", 1);
+    if (rc == 0)
+        rc = score_fact_add(db, today, r->window_id, r->handler_id,
+                            outcome && strcmp(outcome, "late") == 0 ? "case_late" : "case_ontime",
+                            1);
     if (rc < 0)
         return dbfail(e, rc);
     if (outcome && strcmp(outcome, "late") == 0) {
@@ -1562,7 +1576,7 @@ int followup_schedule(struct db *db, const struct calendar *cal, int64_t case_id
 /* ---- the warning sweep ---- */
 
 struct warn_row {
-    int64_t id, handler_id, node_id;
+    int64_t id, handler_id, node_id, window_id;
     int w;
     char number[CASE_NUMBER_MAX + 1], item[CATALOG_NAME_MAX * 4 + 1], path[ACTOR_PATH_MAX],
         yellow[DATE_TEXT], due[DATE_TEXT];
@@ -1643,7 +1657,8 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
         n = 0;
         rc = db_prepare(db,
                         "SELECT id, handler_id, node_id, warn_level, number, item_name, node_path,"
-                        " yellow_day, promised_due FROM case_file WHERE next_warn_day <= ?1"
+                        " yellow_day, promised_due, COALESCE(window_id, 0) FROM case_file"
+                        " WHERE next_warn_day <= ?1"
                         " AND open = 1 AND paused = 0 ORDER BY next_warn_day LIMIT ?2",
                         &st);
         if (rc < 0)
@@ -1661,6 +1676,7 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
             copy(w->path, sizeof(w->path), db_col_text(st, 6));
             copy(w->yellow, sizeof(w->yellow), db_col_text(st, 7));
             copy(w->due, sizeof(w->due), db_col_text(st, 8));
+            w->window_id = db_col_int64(st, 9);
         }
         db_finalize(st);
         if (rc < 0)
@@ -1701,6 +1717,8 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
                 if (rc >= 0)
                     rc = case_event_add(db, NULL, w->id, "warning", NULL, NULL, w->node_id,
                                         names[level], now);
+                if (rc >= 0 && level == 3) /* counted once, when it went overdue */
+                    rc = score_fact_add(db, today, w->window_id, w->handler_id, "case_overdue", 1);
                 if (raised && rc >= 0)
                     *raised += leader && leader != w->handler_id ? 2 : 1;
             }

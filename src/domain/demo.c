@@ -757,6 +757,12 @@ int demo_create(struct db *db, const char *password_hash, struct err *e)
         rc = demo_seed_cases(db, e);
     if (rc == 0)
         rc = demo_seed_evals(db, e);
+    if (rc == 0) /* before commitments: the months it closes have no unconfirmed input */
+        rc = demo_seed_scores(db, e);
+    if (rc == 0)
+        rc = demo_seed_commitments(db, e);
+    if (rc == 0)
+        rc = demo_seed_reviews(db, e);
     if (rc < 0) {
         db_rollback(db);
         return rc;

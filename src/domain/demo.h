@@ -23,4 +23,18 @@ int demo_create(struct db *db, const char *password_hash, struct err *e);
  * 差评 carry reasons and open their work orders. */
 int demo_seed_evals(struct db *db, struct err *e);
 
+/* Inside demo_create's transaction: commitments (亮承诺) of windows and staff
+ * in every state, some due last month (domain/demo_commitment.c). */
+int demo_seed_commitments(struct db *db, struct err *e);
+
+/* Inside demo_create's transaction, after the evaluations: one closed
+ * review round (三评) of the district hall's staff for the current month
+ * (domain/demo_review.c). */
+int demo_seed_reviews(struct db *db, struct err *e);
+
+/* Inside demo_create's transaction: the region's window and staff scorecards
+ * (三比), manual events of the two months before this one, both months
+ * closed (domain/demo_score.c). */
+int demo_seed_scores(struct db *db, struct err *e);
+
 #endif

@@ -10,7 +10,7 @@
 
 #define NODE_COLS                                                                                  \
     "id, COALESCE(parent_id, 0), kind, code, name, path, depth, address, phone, active,"           \
-    " created_at, updated_at"
+    " created_at, updated_at, industry"
 
 static void copy_text(char *dst, size_t cap, const char *s)
 {
@@ -31,6 +31,7 @@ static void read_node(struct db_stmt *st, struct org_node *n)
     n->active = (int)db_col_int64(st, 9);
     n->created_at = db_col_int64(st, 10);
     n->updated_at = db_col_int64(st, 11);
+    copy_text(n->industry, sizeof(n->industry), db_col_text(st, 12));
 }
 
 void org_path_end(const char *path, char *end, size_t len)
@@ -218,6 +219,7 @@ json_t *org_node_json(const struct org_node *n)
     json_object_set_new(j, "depth", json_integer(n->depth));
     json_object_set_new(j, "address", json_string(n->address));
     json_object_set_new(j, "phone", json_string(n->phone));
+    json_object_set_new(j, "industry", json_string(n->industry));
     json_object_set_new(j, "active", json_boolean(n->active));
     json_object_set_new(j, "created_at", json_integer(n->created_at));
     json_object_set_new(j, "updated_at", json_integer(n->updated_at));
@@ -332,7 +334,7 @@ static const char SQL_ACTIVE_BELOW[] =
     " + (SELECT COUNT(*) FROM device WHERE node_id = ?1 AND active = 1)";
 static const char SQL_UPDATE[] =
     "UPDATE org_node SET code = ?2, name = ?3, address = ?4, phone = ?5, active = ?6,"
-    " updated_at = ?7 WHERE id = ?1";
+    " updated_at = ?7, industry = ?8 WHERE id = ?1";
 
 int org_update(struct db *db, const struct actor *who, int64_t id, const struct org_patch *p,
                struct org_node *out, struct err *e)
@@ -361,6 +363,11 @@ int org_update(struct db *db, const struct actor *who, int64_t id, const struct 
         copy_text(after.address, sizeof(after.address), p->address);
     if (p->phone)
         copy_text(after.phone, sizeof(after.phone), p->phone);
+    if (p->industry && parse_text(p->industry, 0, ORG_INDUSTRY_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "industry", "industry must have at most %d characters",
+                       ORG_INDUSTRY_MAX);
+    if (p->industry)
+        copy_text(after.industry, sizeof(after.industry), p->industry);
     if (p->active >= 0)
         after.active = p->active;
     struct db_stmt *st = NULL;
@@ -400,6 +407,7 @@ int org_update(struct db *db, const struct actor *who, int64_t id, const struct 
     db_bind_text(st, 5, after.phone);
     db_bind_int64(st, 6, after.active);
     db_bind_int64(st, 7, after.updated_at);
+    db_bind_text(st, 8, after.industry);
     rc = db_step(st);
     db_finalize(st);
     if (rc == ERR_CONFLICT)

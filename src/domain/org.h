@@ -21,6 +21,7 @@
 #define ORG_NAME_MAX 100
 #define ORG_ADDRESS_MAX 200
 #define ORG_PHONE_MAX 32
+#define ORG_INDUSTRY_MAX 32
 
 struct org_node {
     int64_t id, parent_id; /* parent_id 0 for a root */
@@ -31,6 +32,7 @@ struct org_node {
     int depth;
     char address[ORG_ADDRESS_MAX * 4 + 1];
     char phone[ORG_PHONE_MAX * 4 + 1];
+    char industry[ORG_INDUSTRY_MAX * 4 + 1]; /* 行业 (a unit's; score rankings) */
     int active;
     int64_t created_at, updated_at;
 };
@@ -41,7 +43,7 @@ struct org_input {                                    /* create */
 };
 
 struct org_patch { /* update; NULL / -1 = unchanged */
-    const char *code, *name, *address, *phone;
+    const char *code, *name, *address, *phone, *industry;
     int active;
 };
 

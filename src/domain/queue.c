@@ -3,6 +3,7 @@
  * meanwhile. Series, profiles and opening windows are in queue_setup.c; the
  * reads for screens and reports in queue_view.c. */
 #include "domain/queue.h"
+#include "domain/score.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -1047,6 +1048,15 @@ int queue_act(struct db *db, const struct actor *who, int64_t ticket_id, enum qu
     }
     if (rc == 0 && action == QUEUE_DO_NO_SHOW)
         rc = eval_ticket_void(db, ticket_id);
+    /* the scorecards' counters (score.h) */
+    if (rc == 0 && (action == QUEUE_DO_FINISH || action == QUEUE_DO_NO_SHOW)) {
+        char day[DATE_TEXT];
+        queue_service_day(now, day);
+        rc = score_fact_add(db, day, win.id, who->staff_id,
+                            action == QUEUE_DO_FINISH ? "served" : "noshow", 1);
+        if (rc == 0 && action == QUEUE_DO_FINISH && t.service_s > QUEUE_SERVICE_TIMEOUT_S)
+            rc = score_fact_add(db, day, win.id, who->staff_id, "svc_timeout", 1);
+    }
     if (rc < 0)
         return queue_db_fail(e, rc);
     t.position = 0; /* none of these leaves it waiting */

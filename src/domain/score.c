@@ -2,8 +2,16 @@
  * scorecards read (score.h). */
 #include "domain/score.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+
+static _Atomic(void (*)(void)) wake_hook;
+
+void score_set_wake_hook(void (*hook)(void))
+{
+    atomic_store(&wake_hook, hook);
+}
 
 static const char SQL_TOUCH[] = "INSERT INTO score_dirty (kind, subject_id) VALUES (?1, ?2)"
                                 " ON CONFLICT (kind, subject_id) DO NOTHING";
@@ -20,7 +28,13 @@ int score_touch(struct db *db, const char *kind, int64_t subject_id)
     db_bind_int64(st, 2, subject_id);
     rc = db_step(st);
     db_finalize(st);
-    return rc < 0 ? rc : 0;
+    if (rc < 0)
+        return rc;
+    /* the rescoring thread's writer_run queues behind this transaction */
+    void (*hook)(void) = atomic_load(&wake_hook);
+    if (hook)
+        hook();
+    return 0;
 }
 
 int score_touch2(struct db *db, int64_t window_id, int64_t staff_id)

@@ -47,6 +47,8 @@
 /* Marks a subject ("window" or "staff"; "unit" is accepted and ignored) so the
  * rescoring thread recomputes its live results. Cheap: one upsert. */
 int score_touch(struct db *db, const char *kind, int64_t subject_id);
+/* Called by score_touch (the api layer's rescoring thread wakes up). */
+void score_set_wake_hook(void (*hook)(void));
 /* Both at once (an evaluation, a ticket, a case): either id may be 0. */
 int score_touch2(struct db *db, int64_t window_id, int64_t staff_id);
 /* Adds n to a monthly counter (score_fact) of a window and a staff member
@@ -129,13 +131,102 @@ struct score_outcome {
 
 void score_compute(const struct score_def *def, const struct score_inputs *in,
                    struct score_outcome *out);
+/* An item's starting value (its points, or points × the scaled input); *x and
+ * *found tell the input's value and whether it had data. */
+double score_item_start(const struct score_item *it, const struct score_inputs *in, double *x,
+                        int *found);
 
 /* ---- periods ---- */
 
 /* "2026-11" month, "2026-Q4" quarter, "2026" year; first and last day. */
 int score_period_range(const char *period, char kind[8], char from[11], char to[11]);
 /* The period of `kind` containing `day`; the one before a period. */
-int score_period_of(const char *kind, const char *day, char period[8]);
-int score_period_prev(const char *period, char prev[8]);
+int score_period_of(const char *kind, const char *day, char period[16]);
+int score_period_prev(const char *period, char prev[16]);
+
+/* ---- periods of a card: live results, close, reopen (score_period.c) ---- */
+
+struct actor;
+struct score_close_info {
+    int64_t subjects;                     /* scored */
+    int64_t events, commitments, reviews; /* unconfirmed inputs found */
+};
+
+/* Scores every subject of the card for `period`, stores ranks (all, hall,
+ * unit, industry), bottom streaks and stars, awards the red flag, marks the
+ * period closed; audited. ERR_CONFLICT "period" (not ended), "state"
+ * (closed), "inputs" (info tells which unconfirmed inputs); ERR_INVALID
+ * "period"; ERR_FORBIDDEN outside the actor's scope. */
+int score_close(struct db *db, const struct actor *who, int64_t card_id, const char *period,
+                int64_t now, struct score_close_info *info, struct err *e);
+/* Reopens a closed period (the red flags of it are revoked); audited. */
+int score_reopen(struct db *db, const struct actor *who, int64_t card_id, const char *period,
+                 const char *reason, int64_t now, struct err *e);
+/* Pending manual events, unconfirmed commitments and open review rounds of
+ * the period under `path`. */
+int score_unconfirmed(struct db *db, const char *path, const char *period,
+                      struct score_close_info *info);
+int score_period_closed(struct db *db, int64_t card_id, const char *period, int *closed);
+/* Recomputes one subject's live results (every open period its card keeps). */
+int score_rescore(struct db *db, const char *kind, int64_t subject_id, int64_t now);
+/* Up to `max` subjects marked by score_touch; *done how many. */
+int score_rescore_dirty(struct db *db, int64_t now, int max, int *done);
+/* Every subject of a card (after a new version). */
+int score_refresh_card(struct db *db, int64_t card_id, int64_t now);
+
+/* ---- cards and manual events (score_admin.c) ---- */
+
+struct score_card_input {
+    int64_t node_id;            /* create */
+    const char *subject;        /* create: "window" | "staff" */
+    const char *name, *periods; /* NULL: unchanged (version) / "month" (create) */
+    const char *def, *note;     /* def: JSON text */
+};
+int score_periods_norm(const char *in, char out[32]);
+int score_card_create(struct db *db, const struct actor *who, const struct score_card_input *in,
+                      int64_t now, int64_t *id, struct err *e);
+int score_card_version(struct db *db, const struct actor *who, int64_t card_id,
+                       const struct score_card_input *in, int64_t now, struct err *e);
+int score_card_deactivate(struct db *db, const struct actor *who, int64_t card_id, int64_t now,
+                          struct err *e);
+
+struct score_event_input {
+    const char *kind, *type, *day, *evidence, *ref;
+    int64_t subject_id, qty;
+};
+int score_event_create(struct db *db, const struct actor *who, const struct score_event_input *in,
+                       int64_t now, int64_t *id, struct err *e);
+int score_event_confirm(struct db *db, const struct actor *who, int64_t id, int64_t now,
+                        struct err *e);
+int score_event_void(struct db *db, const struct actor *who, int64_t id, const char *reason,
+                     int64_t now, struct err *e);
+
+/* ---- reads as JSON (score_read.c; docs/api.md) ---- */
+
+#include <jansson.h>
+json_t *score_card_json(struct db *db, int64_t card_id, int with_versions);
+int score_cards_json(struct db *db, const struct actor *who, int64_t node_id, json_t **out);
+/* group: "all" | "hall" | "unit" | "industry"; group_id / industry filter. */
+int score_ranking_json(struct db *db, int64_t card_id, const char *period, const char *group,
+                       int64_t group_id, const char *industry, int64_t now, json_t **out,
+                       struct err *e);
+int score_detail_json(struct db *db, int64_t card_id, const char *period, const char *kind,
+                      int64_t subject_id, json_t **out, struct err *e);
+int score_preview_json(struct db *db, const struct actor *who, int64_t card_id, int64_t node_id,
+                       const char *subject, const char *def, const char *period, int64_t now,
+                       json_t **out, struct err *e);
+
+int score_periods_json(struct db *db, int64_t card_id, json_t **out);
+int score_trend_json(struct db *db, int64_t card_id, const char *kind, int64_t subject_id,
+                     const char *period_kind, int n, json_t **out);
+int score_summons_json(struct db *db, int64_t card_id, const char *period, json_t **out,
+                       struct err *e);
+int score_flags_json(struct db *db, int64_t card_id, int n, json_t **out);
+/* ERR_NOTFOUND when the subject does not exist; path_out (may be NULL) gets
+ * its path for the caller's scope check. */
+int score_subject_json(struct db *db, const char *kind, int64_t id, int64_t now, json_t **out,
+                       char path_out[256]);
+json_t *score_badge_json(struct db *db, int64_t staff_id, int64_t window_id, int64_t now);
+int score_public_json(struct db *db, int64_t node_id, json_t **out);
 
 #endif

@@ -9,7 +9,7 @@
 
 #define STAFF_COLS                                                                                 \
     "s.id, s.login, s.name, s.badge_no, s.post, s.party_member, s.role, s.node_id, n.name,"        \
-    " n.path, s.has_photo, s.active, s.created_at, s.updated_at"
+    " n.path, s.has_photo, s.active, s.created_at, s.updated_at, s.party_branch"
 
 static void copy_text(char *dst, size_t cap, const char *s)
 {
@@ -32,6 +32,7 @@ static void read_staff(struct db_stmt *st, struct staff *s)
     s->active = (int)db_col_int64(st, 11);
     s->created_at = db_col_int64(st, 12);
     s->updated_at = db_col_int64(st, 13);
+    copy_text(s->party_branch, sizeof(s->party_branch), db_col_text(st, 14));
 }
 
 int staff_check_login(const char *login, struct err *e)
@@ -174,6 +175,7 @@ json_t *staff_json(const struct staff *s)
     json_object_set_new(j, "badge_no", json_string(s->badge_no));
     json_object_set_new(j, "post", json_string(s->post));
     json_object_set_new(j, "party_member", json_boolean(s->party_member));
+    json_object_set_new(j, "party_branch", json_string(s->party_branch));
     json_object_set_new(j, "role", json_string(s->role));
     json_object_set_new(j, "node_id", json_integer(s->node_id));
     json_object_set_new(j, "node_name", json_string(s->node_name));
@@ -290,6 +292,39 @@ int staff_create(struct db *db, const struct actor *who, const struct staff_inpu
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
     rc = audit_append(db, who, "create", "staff", id, out->node_id, NULL, staff_json(out));
+    return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
+}
+
+static const char SQL_BRANCH[] =
+    "UPDATE staff SET party_branch = ?2, updated_at = ?3 WHERE id = ?1";
+
+int staff_set_party_branch(struct db *db, const struct actor *who, int64_t id, const char *branch,
+                           struct err *e)
+{
+    struct staff before;
+    int rc = staff_get(db, id, &before);
+    if (rc < 0)
+        return err_set(e, rc, NULL, rc == ERR_NOTFOUND ? "no such account" : "database error");
+    if (!actor_in_scope(who, before.node_path))
+        return err_set(e, ERR_FORBIDDEN, NULL, "the account is outside your scope");
+    if ((rc = check_admin(who, e)) < 0)
+        return rc;
+    if (!branch || parse_text(branch, 0, STAFF_BRANCH_MAX, 0) < 0)
+        return err_set(e, ERR_INVALID, "party_branch", "party_branch is up to %d characters",
+                       STAFF_BRANCH_MAX);
+    struct db_stmt *st = NULL;
+    if ((rc = db_prepare(db, SQL_BRANCH, &st)) < 0)
+        return err_set(e, rc, NULL, "database error");
+    db_bind_int64(st, 1, id);
+    db_bind_text(st, 2, branch);
+    db_bind_int64(st, 3, (int64_t)time(NULL));
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0)
+        return err_set(e, rc, NULL, "database error");
+    rc = audit_append(db, who, "party_branch", "staff", id, before.node_id,
+                      json_pack("{s:s}", "party_branch", before.party_branch),
+                      json_pack("{s:s}", "party_branch", branch));
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 

@@ -25,6 +25,7 @@
 #define STAFF_NAME_MAX 50
 #define STAFF_BADGE_MAX 32
 #define STAFF_POST_MAX 50
+#define STAFF_BRANCH_MAX 100 /* party branch (党支部) name, characters */
 #define STAFF_PASSWORD_MIN 8
 #define STAFF_PASSWORD_MAX 128
 #define STAFF_PHOTO_MAX ((size_t)512 * 1024)
@@ -43,6 +44,7 @@ struct staff {
     int has_photo;
     int active;
     int64_t created_at, updated_at;
+    char party_branch[STAFF_BRANCH_MAX * 4 + 1]; /* "" none */
 };
 
 struct staff_input {
@@ -89,6 +91,12 @@ int staff_list(struct db *db, const struct staff_filter *f, struct arena *a, str
  * the home node (or the command line). Audited (no password in the record). */
 int staff_create(struct db *db, const struct actor *who, const struct staff_input *in,
                  struct staff *out, struct err *e);
+/* Set the party branch (党支部, for 党员互评 review groups) of account id
+ * inside the caller's transaction: "" none, up to STAFF_BRANCH_MAX
+ * characters (ERR_INVALID "party_branch"); an admin whose scope holds the
+ * account (ERR_FORBIDDEN). Audited ("party_branch", "staff"). */
+int staff_set_party_branch(struct db *db, const struct actor *who, int64_t id, const char *branch,
+                           struct err *e);
 int staff_update(struct db *db, const struct actor *who, int64_t id, const struct staff_patch *p,
                  struct staff *out, struct err *e);
 

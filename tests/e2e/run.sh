@@ -95,7 +95,8 @@ fi
 log "server ready at $URL (pid $SERVER_PID)"
 
 rc=0
-CK_E2E_URL="$URL" node --test tests/e2e/*.test.mjs || rc=$?
+# CK_E2E_FILES="tests/e2e/x.test.mjs ..." runs only those files
+CK_E2E_URL="$URL" CK_E2E_DB="$DB" node --test ${CK_E2E_FILES:-tests/e2e/*.test.mjs} || rc=$?
 if [ "$rc" -ne 0 ]; then
     log "tests failed (exit $rc); server log tail:"
     tail -n 50 "$TMP/server.log" >&2 || true

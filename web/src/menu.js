@@ -22,7 +22,9 @@ import {
   ChatLineSquare,
   DataAnalysis,
   Document,
+  Checked,
   EditPen,
+  Flag,
   Files,
   Folder,
   Medal,
@@ -275,6 +277,16 @@ export const menu = [
     ],
   },
   {
+    // 亮承诺 (issue 7): commitments of units, windows and staff, their fulfilment and 践诺率
+    key: 'commitments',
+    path: '/commitments',
+    titleKey: 'commitment.menu',
+    icon: Flag,
+    roles: ROLES,
+    landing: [],
+    component: () => import('./views/commitments/CommitmentsView.vue'),
+  },
+  {
     // a staff member's own accountability record (责任追究记录, staff_id = self)
     key: 'my-accountability',
     path: '/my/accountability',
@@ -284,7 +296,62 @@ export const menu = [
     props: { mine: true },
     component: () => import('./views/leader/AccountabilityView.vue'),
   },
+  {
+    // 评优推荐: 先锋服务窗口 / 明星服务标兵 nominations (issue 7); every staff role may vote
+    key: 'nominations',
+    path: '/nominations',
+    titleKey: 'menu.nominations',
+    icon: Medal,
+    roles: ROLES,
+    landing: [],
+    component: () => import('./views/nominations/NominationsView.vue'),
+  },
+  {
+    key: 'nomination',
+    path: '/nominations/:id',
+    titleKey: 'menu.nomination',
+    roles: ROLES,
+    hidden: true,
+    activeMenu: '/nominations',
+    component: () => import('./views/nominations/NominationView.vue'),
+  },
   // Later: dashboard (leader), display / evaluator / kiosk set-up …
+  {
+    // 三评 (issue 7): review rounds, my reviews to do, results
+    key: 'reviews',
+    titleKey: 'review.menu.group',
+    icon: Checked,
+    roles: ROLES,
+    children: [
+      {
+        key: 'review-rounds',
+        path: '/reviews',
+        titleKey: 'review.menu.rounds',
+        icon: Document,
+        roles: ROLES,
+        landing: [],
+        component: () => import('./views/review/ReviewRoundsView.vue'),
+      },
+      {
+        key: 'review-todo',
+        path: '/reviews/todo',
+        titleKey: 'review.menu.todo',
+        icon: EditPen,
+        roles: ROLES,
+        landing: [],
+        component: () => import('./views/review/ReviewTodoView.vue'),
+      },
+      {
+        key: 'review-results',
+        path: '/reviews/:id/results',
+        titleKey: 'review.menu.results',
+        roles: ROLES,
+        hidden: true,
+        activeMenu: '/reviews',
+        component: () => import('./views/review/ReviewResultsView.vue'),
+      },
+    ],
+  },
 ]
 
 /** Every page entry, groups flattened. */

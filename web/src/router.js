@@ -52,6 +52,33 @@ const routes = [
         component: () => import('./views/portal/PortalCase.vue'),
         meta: { public: true },
       },
+      // 网上评议投票 (三评, issue 7): the open votes and one vote's page
+      {
+        path: 'votes',
+        name: 'portal-votes',
+        component: () => import('./views/portal/PortalVote.vue'),
+        meta: { public: true },
+      },
+      {
+        path: 'votes/:id',
+        name: 'portal-vote',
+        component: () => import('./views/portal/PortalVote.vue'),
+        meta: { public: true },
+      },
+      // the honour list: winners of 先锋服务窗口 / 明星服务标兵 nominations (issue 7)
+      {
+        path: 'honours',
+        name: 'portal-honours',
+        component: () => import('./views/portal/PortalHonours.vue'),
+        meta: { public: true },
+      },
+      // 亮承诺: public commitments and 践诺率 of a hall (issue 7)
+      {
+        path: 'commitments',
+        name: 'portal-commitments',
+        component: () => import('./views/portal/PortalCommitments.vue'),
+        meta: { public: true },
+      },
       // a hall's live waiting counts (also where a ticket's QR code leads)
       {
         path: 'halls/:id',

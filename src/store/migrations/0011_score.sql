@@ -89,7 +89,7 @@ CREATE TABLE score_event (
     evidence TEXT NOT NULL,
     ref TEXT NOT NULL DEFAULT '',
     state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'void')),
-    entered_by BIGINT NOT NULL REFERENCES staff(id),
+    entered_by BIGINT REFERENCES staff(id),
     confirmed_by BIGINT REFERENCES staff(id),
     confirmed_at BIGINT,
     void_reason TEXT,
