@@ -1162,15 +1162,15 @@ sc_build() {
     local SRV=$SC_SRV COOKIE=$SC_COOKIE1 ADMIN_CSRF=$SC_CSRF1 body card
     sc_cards
     if [[ -z $SC_WCARD ]]; then
-        body=$(jq -cn --argjson def "$SC_WINDOW_DEF" '{node_id: 1, subject: "window",
-            name: "窗口单位月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
+        body=$(jq -cn --argjson d "$SC_WINDOW_DEF" '{node_id: 1, subject: "window",
+            name: "窗口单位月度考核（压测）", periods: ["month"], "def": $d, note: "bench"}')
         api POST /api/scorecards "$body"
         api_expect "POST /api/scorecards (the window card)" 201
         SC_WCARD=$(jq -r '.id' "$API_OUT")
     fi
     if [[ -z $SC_SCARD ]]; then
-        body=$(jq -cn --argjson def "$SC_STAFF_DEF" '{node_id: 1, subject: "staff",
-            name: "窗口工作人员月度考核（压测）", periods: ["month"], def: $def, note: "bench"}')
+        body=$(jq -cn --argjson d "$SC_STAFF_DEF" '{node_id: 1, subject: "staff",
+            name: "窗口工作人员月度考核（压测）", periods: ["month"], "def": $d, note: "bench"}')
         api POST /api/scorecards "$body"
         api_expect "POST /api/scorecards (the staff card)" 201
         SC_SCARD=$(jq -r '.id' "$API_OUT")
@@ -1351,9 +1351,11 @@ case_idle_rss_mb() {
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
 }
 
-# our server (first; "0" when not running), nginx and nginx's workers (bench_cpu_check)
+# our server (first; "0" when not running; the scoring server when it is the only one),
+# the scoring server, nginx and nginx's workers (bench_cpu_check)
 our_pids() {
-    echo "${SRV_PID:-0}"
+    echo "${SRV_PID:-${SC_PID:-0}}"
+    [[ -n $SRV_PID && -n $SC_PID ]] && echo "$SC_PID"
     if [[ -n $NGINX_PID ]]; then
         echo "$NGINX_PID"
         ps -o pid= --ppid "$NGINX_PID" 2>/dev/null
