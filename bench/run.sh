@@ -1210,7 +1210,7 @@ sc_setup() {
         local old
         for old in "$dir"/score_g*.db "$dir"/score_g*.db.tmp; do
             old=${old%.tmp}
-            [[ -e $old || -e $old.tmp ]] && [[ $old != "$path" ]] || continue
+            [[ (-e $old || -e $old.tmp) && $old != "$path" ]] || continue
             bench_log "scoring: removing the stale dataset $old"
             rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.tmp" "$old.tmp-wal" \
                 "$old.tmp-shm" "$old.tmp.gen"
