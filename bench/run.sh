@@ -992,7 +992,7 @@ case_ranking_month() {
 # period_close and rescore_event run against a second server of ours, on the scoring
 # dataset (build/bench/score_data, cached in BENCH_SCORE_CACHE), started by the first of
 # them and stopped on exit. See "The scoring cases" in bench/README.md.
-SC_GEN=1 # bump when score_data or the cards below change what the cached dataset holds
+SC_GEN=2 # bump when score_data or the cards below change what the cached dataset holds
 SC_READY=0
 SC_PID=
 SC_SRV=
