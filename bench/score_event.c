@@ -20,7 +20,11 @@
  * chief_loss), the window and the staff member of an evaluation - until its
  * live row shows a lower score than before AND the rank that score has among
  * the other subjects' scores (1 + the number of higher ones). The latency is
- * the time until the last subject shows both. A subject not updated within
+ * the time until the last subject shows both. A subject whose item the event
+ * lowers has no value left before it (its drill-down, read first: a
+ * satisfaction below the scale's zero, an item already deducted to 0) keeps
+ * its score: it is not waited for (`unobservable`), and an event with no
+ * subject left to wait for is not timed (`skipped`). A subject not updated within
  * --timeout-ms counts as a timeout (an error). The new scores are kept for
  * the next events.
  *
@@ -28,7 +32,7 @@
  *   events=N manual=N evals=N p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
  *   manual_p50_ms=.. manual_p99_ms=.. eval_p50_ms=.. eval_p99_ms=..
  *   confirm_p50_ms=.. submit_p50_ms=.. exact=N timeouts=N errors=N
- *   windows=N staff=N
+ *   windows=N staff=N unobservable=N skipped=N
  * exact: manual deductions whose subject lost exactly --per points. Exit
  * status 0, 2 when any event timed out or answered unexpectedly, 1 on a
  * failure before the events.
@@ -265,8 +269,9 @@ static int live_row(const char *kind, int64_t id, int64_t *score, int *rank)
 struct watch {
     struct board *b;
     int64_t id, before; /* score before the event */
-    int done;
-    int64_t after;
+    int done, observable;
+    int64_t after, seen; /* the score shown; the last one seen */
+    int seen_rank;
 };
 
 /* poll the watched subjects until each shows a lower score and its rank;
@@ -278,10 +283,12 @@ static double wait_for(struct watch *w, int n, double t0, double timeout_s, long
         for (int i = 0; i < n; i++) {
             if (w[i].done)
                 continue;
-            int64_t s;
-            int rank;
-            if (live_row(w[i].b->kind, w[i].id, &s, &rank) && s < w[i].before &&
-                rank == rank_of(w[i].b, s, w[i].before)) {
+            int64_t s = 0;
+            int rank = 0;
+            int live = live_row(w[i].b->kind, w[i].id, &s, &rank);
+            w[i].seen = live ? s : INT64_MIN;
+            w[i].seen_rank = rank;
+            if (live && s < w[i].before && rank == rank_of(w[i].b, s, w[i].before)) {
                 w[i].done = 1;
                 w[i].after = s;
             } else {
@@ -291,14 +298,56 @@ static double wait_for(struct watch *w, int n, double t0, double timeout_s, long
         double t = now_s();
         if (!left)
             return t - t0;
-        if (t - t0 > timeout_s)
+        if (t - t0 > timeout_s) {
+            for (int i = 0; i < n; i++)
+                if (!w[i].done)
+                    warn("%s %lld: %.2f before, %.2f rank %d shown (that score's rank: %d)",
+                         w[i].b->kind, (long long)w[i].id, (double)w[i].before / 100.0,
+                         (double)w[i].seen / 100.0, w[i].seen_rank,
+                         rank_of(w[i].b, w[i].seen, w[i].before));
             return -1;
+        }
         if (poll_us > 0)
             usleep((useconds_t)poll_us);
     }
 }
 
-static void watch_init(struct watch *w, struct board *b, int64_t id)
+static int64_t wcard, scard;
+static const char *period;
+
+/* the value of the item `code` of the subject's live result (its drill-down) */
+static double item_value(const struct board *b, int64_t id, const char *code)
+{
+    char path[192];
+    snprintf(path, sizeof(path),
+             "/api/scores/detail?card_id=%lld&period=%s&kind=%s&subject_id=%lld",
+             (long long)(b == &wboard ? wcard : scard), period, b->kind, (long long)id);
+    struct answer a;
+    http("GET", path, admin_cookie, NULL, NULL, &a);
+    json_t *items = a.json ? json_object_get(a.json, "items") : NULL, *it;
+    if (a.status != 200 || !json_is_array(items))
+        die("GET %s: %d %s", path, a.status, a.text);
+    double v = -1;
+    size_t k;
+    json_array_foreach(items, k, it)
+    {
+        const char *c = json_string_value(json_object_get(it, "code"));
+        if (c && strcmp(c, code) == 0)
+            v = json_number_value(json_object_get(it, "value"));
+    }
+    answer_free(&a);
+    if (v < 0)
+        die("GET %s: no item %s", path, code);
+    return v;
+}
+
+static int unobservable;
+
+/* watch kind/id, whose item `code` the event lowers: when that item has no
+ * value left (a satisfaction below the scale's zero, every point of the item
+ * already deducted) the event cannot lower the score, and the subject is not
+ * waited for */
+static void watch_init(struct watch *w, struct board *b, int64_t id, const char *code)
 {
     memset(w, 0, sizeof(*w));
     w->b = b;
@@ -313,13 +362,28 @@ static void watch_init(struct watch *w, struct board *b, int64_t id)
         die("%s %lld: live %.2f rank %d, the board %.2f rank %d", b->kind, (long long)id,
             (double)s / 100.0, rank, (double)b->score[id] / 100.0,
             rank_of(b, b->score[id], INT64_MIN));
-    w->before = s;
+    w->before = w->after = s;
+    w->observable = item_value(b, id, code) >= 0.005;
+    if (!w->observable) {
+        w->done = 1;
+        unobservable++;
+        fprintf(stderr, "score_event: %s %lld: item %s has no value left, not waited for\n",
+                b->kind, (long long)id, code);
+    }
+}
+
+static int observed(const struct watch *w, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += w[i].observable;
+    return k;
 }
 
 static void watch_keep(struct watch *w, int n)
 {
     for (int i = 0; i < n; i++)
-        if (w[i].done)
+        if (w[i].done && w[i].after != w[i].before)
             board_set(w[i].b, w[i].id, w[i].after);
 }
 
@@ -341,10 +405,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *tokens_file = NULL, *c1 = NULL, *x1 = NULL, *c2 = NULL, *x2 = NULL, *period = NULL,
+    const char *tokens_file = NULL, *c1 = NULL, *x1 = NULL, *c2 = NULL, *x2 = NULL,
                *type = "absent_half_day";
     int port = 0, events = 50, chief_loss = 0;
-    int64_t wcard = 0, scard = 0;
     double per = 3, timeout_ms = 5000;
     long poll_us = 1000;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -425,7 +488,7 @@ int main(int argc, char **argv)
     double *sub = calloc((size_t)events, sizeof(double));
     if (!all || !man || !ev || !conf || !sub)
         die("%s", "out of memory");
-    int nall = 0, nman = 0, nev = 0, exact = 0, timeouts = 0, errors = 0;
+    int nall = 0, nman = 0, nev = 0, exact = 0, timeouts = 0, errors = 0, skipped = 0;
     double timeout_s = timeout_ms / 1000.0;
     for (int i = 0; i < events; i++) {
         const struct token *t = &tokens[i];
@@ -434,9 +497,10 @@ int main(int argc, char **argv)
             int is_window = i % 2 == 0;
             struct watch w[2];
             int nw = 1;
-            watch_init(&w[0], is_window ? &wboard : &sboard, is_window ? t->window : t->staff);
+            watch_init(&w[0], is_window ? &wboard : &sboard, is_window ? t->window : t->staff,
+                       "attendance");
             if (is_window && chief_loss && t->chief)
-                watch_init(&w[nw++], &sboard, t->chief);
+                watch_init(&w[nw++], &sboard, t->chief, "chief");
             char body[512], path[96];
             snprintf(body, sizeof(body),
                      "{\"kind\":\"%s\",\"subject_id\":%lld,\"type\":\"%s\",\"day\":\"%s\","
@@ -460,13 +524,16 @@ int main(int argc, char **argv)
             }
             answer_free(&a);
             double s = wait_for(w, nw, t0, timeout_s, poll_us);
-            if (s < 0) {
+            if (!observed(w, nw)) {
+                skipped++;
+            } else if (s < 0) {
                 warn("event %d (%s %lld): not shown within %.0f ms", i + 1, w[0].b->kind,
                      (long long)w[0].id, timeout_ms);
                 timeouts++;
             } else {
                 man[nman++] = all[nall++] = s * 1000.0;
-                exact += w[0].before - w[0].after == (int64_t)llround(per * 100.0);
+                exact +=
+                    w[0].observable && w[0].before - w[0].after == (int64_t)llround(per * 100.0);
             }
             watch_keep(w, nw);
         }
@@ -500,8 +567,8 @@ int main(int argc, char **argv)
             json_decref(body);
             answer_free(&a);
             struct watch w[2];
-            watch_init(&w[0], &wboard, t->window);
-            watch_init(&w[1], &sboard, t->staff);
+            watch_init(&w[0], &wboard, t->window, "public");
+            watch_init(&w[1], &sboard, t->staff, "public");
             double t0 = now_s();
             http("POST", "/api/public/evaluations", NULL, NULL, text, &a);
             sub[nev] = (now_s() - t0) * 1000.0;
@@ -514,7 +581,9 @@ int main(int argc, char **argv)
             }
             answer_free(&a);
             double s = wait_for(w, 2, t0, timeout_s, poll_us);
-            if (s < 0) {
+            if (!observed(w, 2)) {
+                skipped++;
+            } else if (s < 0) {
                 warn("evaluation %d (window %lld, staff %lld): not shown within %.0f ms", i + 1,
                      (long long)t->window, (long long)t->staff, timeout_ms);
                 timeouts++;
@@ -534,11 +603,11 @@ int main(int argc, char **argv)
     printf("events=%d manual=%d evals=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f"
            " manual_p50_ms=%.1f manual_p99_ms=%.1f eval_p50_ms=%.1f eval_p99_ms=%.1f"
            " confirm_p50_ms=%.1f submit_p50_ms=%.1f exact=%d timeouts=%d errors=%d windows=%d"
-           " staff=%d\n",
+           " staff=%d unobservable=%d skipped=%d\n",
            nall, nman, nev, pct(all, (size_t)nall, 50), pct(all, (size_t)nall, 90),
            pct(all, (size_t)nall, 99), nall ? all[nall - 1] : 0.0, pct(man, (size_t)nman, 50),
            pct(man, (size_t)nman, 99), pct(ev, (size_t)nev, 50), pct(ev, (size_t)nev, 99),
            pct(conf, (size_t)nman, 50), pct(sub, (size_t)nev, 50), exact, timeouts, errors,
-           wboard.n, sboard.n);
+           wboard.n, sboard.n, unobservable, skipped);
     return timeouts || errors ? 2 : 0;
 }
