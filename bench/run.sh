@@ -147,6 +147,9 @@ cleanup() {
         # the server log minus its per-request access lines (hundreds of MB under load)
         [[ -f $T/server.log ]] &&
             { grep -v 'comp=access' "$T/server.log" | head -n 2000 >"$BENCH_OUT/server.log" || true; }
+        [[ -f $T/score_server.log ]] &&
+            { grep -v 'comp=access' "$T/score_server.log" | head -n 2000 \
+                >"$BENCH_OUT/score_server.log" || true; }
         [[ -f $T/nginx/error.log ]] && cp "$T/nginx/error.log" "$BENCH_OUT/nginx-error.log"
         if [[ ${BENCH_KEEP_TMP:-0} == 1 ]]; then
             bench_log "temp dir kept: $T"
