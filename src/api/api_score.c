@@ -801,13 +801,40 @@ static int run_rescore(struct db *db, void *arg, struct err *e)
     return rc < 0 ? err_set(e, rc, NULL, "rescoring failed") : 0;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* At most one drain every SCORE_GAP_MS: under a stream of evaluations the
+ * marks of that interval are rescored together (one writer run, each
+ * subject once), and a new event is reflected within the gap plus a run. */
+#define SCORE_GAP_MS 20
+
 static void *svc_main(void *arg)
 {
     (void)arg;
+    int64_t last = 0;
     pthread_mutex_lock(&svc_mu);
     while (svc.running) {
+        int64_t gap = last + SCORE_GAP_MS - mono_ms();
+        if (svc.wake && gap > 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_nsec += (long)gap * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (svc.running && pthread_cond_timedwait(&svc.cv, &svc_mu, &until) == 0) {
+            }
+            continue;
+        }
         svc.wake = 0;
         pthread_mutex_unlock(&svc_mu);
+        last = mono_ms();
         int done = 64;
         while (done == 64) {
             struct err e = {0};
@@ -825,6 +852,8 @@ static void *svc_main(void *arg)
         until.tv_sec += 1;
         while (svc.running && !svc.wake && pthread_cond_timedwait(&svc.cv, &svc_mu, &until) == 0) {
         }
+        if (!svc.wake) /* a second without a mark: look for other nodes' */
+            svc.wake = 1;
     }
     pthread_mutex_unlock(&svc_mu);
     return NULL;

@@ -127,7 +127,7 @@ int eval_rollup_add(struct db *db, const struct eval_key *k, const struct eval_d
             return rc;
     }
     /* the scorecards read these figures: rescore both (score.h) */
-    return score_touch2(db, k->window_id, k->staff_id);
+    return score_touch2(db, k->day, k->window_id, k->staff_id);
 }
 
 static const char SQL_KEY[] =

@@ -13,10 +13,16 @@ void score_set_wake_hook(void (*hook)(void))
     atomic_store(&wake_hook, hook);
 }
 
-static const char SQL_TOUCH[] = "INSERT INTO score_dirty (kind, subject_id) VALUES (?1, ?2)"
-                                " ON CONFLICT (kind, subject_id) DO NOTHING";
+static const char SQL_TOUCH[] =
+    "INSERT INTO score_dirty (kind, subject_id, month) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (kind, subject_id, month) DO NOTHING";
 
 int score_touch(struct db *db, const char *kind, int64_t subject_id)
+{
+    return score_touch_day(db, kind, subject_id, NULL);
+}
+
+int score_touch_day(struct db *db, const char *kind, int64_t subject_id, const char *day)
 {
     if (subject_id <= 0 || (strcmp(kind, "window") != 0 && strcmp(kind, "staff") != 0))
         return 0;
@@ -24,8 +30,12 @@ int score_touch(struct db *db, const char *kind, int64_t subject_id)
     int rc = db_prepare(db, SQL_TOUCH, &st);
     if (rc < 0)
         return rc;
+    char month[8] = "";
+    if (day && strlen(day) >= 7)
+        snprintf(month, sizeof(month), "%.7s", day);
     db_bind_text(st, 1, kind);
     db_bind_int64(st, 2, subject_id);
+    db_bind_text(st, 3, month);
     rc = db_step(st);
     db_finalize(st);
     if (rc < 0)
@@ -37,10 +47,10 @@ int score_touch(struct db *db, const char *kind, int64_t subject_id)
     return 0;
 }
 
-int score_touch2(struct db *db, int64_t window_id, int64_t staff_id)
+int score_touch2(struct db *db, const char *day, int64_t window_id, int64_t staff_id)
 {
-    int rc = score_touch(db, "window", window_id);
-    return rc < 0 ? rc : score_touch(db, "staff", staff_id);
+    int rc = score_touch_day(db, "window", window_id, day);
+    return rc < 0 ? rc : score_touch_day(db, "staff", staff_id, day);
 }
 
 static const char SQL_FACT[] =
@@ -63,7 +73,7 @@ static int fact_one(struct db *db, const char *month, const char *kind, int64_t 
     db_bind_int64(st, 5, n);
     rc = db_step(st);
     db_finalize(st);
-    return rc < 0 ? rc : score_touch(db, kind, id);
+    return rc < 0 ? rc : score_touch_day(db, kind, id, month);
 }
 
 int score_fact_add(struct db *db, const char *day, int64_t window_id, int64_t staff_id,

@@ -45,12 +45,14 @@
 /* ---- marking subjects for rescoring (inside the caller's transaction) ---- */
 
 /* Marks a subject ("window" or "staff"; "unit" is accepted and ignored) so the
- * rescoring thread recomputes its live results. Cheap: one upsert. */
+ * rescoring thread recomputes its live results: every live period, or with
+ * score_touch_day only those containing the day's month. Cheap: one upsert. */
 int score_touch(struct db *db, const char *kind, int64_t subject_id);
+int score_touch_day(struct db *db, const char *kind, int64_t subject_id, const char *day);
 /* Called by score_touch (the api layer's rescoring thread wakes up). */
 void score_set_wake_hook(void (*hook)(void));
 /* Both at once (an evaluation, a ticket, a case): either id may be 0. */
-int score_touch2(struct db *db, int64_t window_id, int64_t staff_id);
+int score_touch2(struct db *db, const char *day, int64_t window_id, int64_t staff_id);
 /* Adds n to a monthly counter (score_fact) of a window and a staff member
  * (either may be 0) and marks both; `day` is the YYYY-MM-DD it happened. */
 int score_fact_add(struct db *db, const char *day, int64_t window_id, int64_t staff_id,
@@ -167,8 +169,10 @@ int score_reopen(struct db *db, const struct actor *who, int64_t card_id, const 
 int score_unconfirmed(struct db *db, const char *path, const char *period,
                       struct score_close_info *info);
 int score_period_closed(struct db *db, int64_t card_id, const char *period, int *closed);
-/* Recomputes one subject's live results (every open period its card keeps). */
-int score_rescore(struct db *db, const char *kind, int64_t subject_id, int64_t now);
+/* Recomputes one subject's live results: the open periods its card keeps live
+ * that contain `month` ('YYYY-MM'), or all of them for "". */
+int score_rescore(struct db *db, const char *kind, int64_t subject_id, const char *month,
+                  int64_t now);
 /* Up to `max` subjects marked by score_touch; *done how many. */
 int score_rescore_dirty(struct db *db, int64_t now, int max, int *done);
 /* Every subject of a card (after a new version). */

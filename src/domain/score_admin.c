@@ -416,9 +416,9 @@ static const char SQL_EVENT_VOID[] =
     "UPDATE score_event SET state = 'void', void_reason = ?2, updated_at = ?3"
     " WHERE id = ?1 AND state <> 'void' RETURNING id";
 static const char SQL_TOUCH_CHIEFS[] =
-    "INSERT INTO score_dirty (kind, subject_id) SELECT 'staff', staff_id"
+    "INSERT INTO score_dirty (kind, subject_id, month) SELECT 'staff', staff_id, ?2"
     " FROM window_assignment WHERE window_id = ?1 AND is_chief = 1 AND ended_at IS NULL"
-    " ON CONFLICT (kind, subject_id) DO NOTHING";
+    " ON CONFLICT (kind, subject_id, month) DO NOTHING";
 
 /* decide: 1 confirm, 0 void */
 static int event_decide(struct db *db, const struct actor *who, int64_t id, int confirm,
@@ -490,12 +490,15 @@ static int event_decide(struct db *db, const struct actor *who, int64_t id, int 
     if (rc != DB_ROW)
         return err_set(e, ERR_CONFLICT, "state", "the score event changed meanwhile");
     if (confirm || strcmp(state, "confirmed") == 0) {
-        if ((rc = score_touch(db, kind, subject)) < 0)
+        if ((rc = score_touch_day(db, kind, subject, day)) < 0)
             return err_set(e, rc, NULL, "database error");
         if (strcmp(kind, "window") == 0) {
             if ((rc = db_prepare(db, SQL_TOUCH_CHIEFS, &st)) < 0)
                 return err_set(e, rc, NULL, "database error");
+            char month[8];
+            snprintf(month, sizeof(month), "%.7s", day);
             db_bind_int64(st, 1, subject);
+            db_bind_text(st, 2, month);
             rc = db_step(st);
             db_finalize(st);
             if (rc < 0)

@@ -170,17 +170,29 @@ static const char SQL_STAFF_PATH[] =
     "SELECT n.path FROM staff s JOIN org_node n ON n.id = s.node_id"
     " WHERE s.id = ?1 AND s.active = 1 AND s.role = 'staff'";
 static const char SQL_TOUCH_WINDOWS[] =
-    "INSERT INTO score_dirty (kind, subject_id) SELECT 'window', window_id"
+    "INSERT INTO score_dirty (kind, subject_id, month) SELECT 'window', window_id, ?2"
     " FROM window_assignment WHERE staff_id = ?1 AND ended_at IS NULL"
-    " ON CONFLICT (kind, subject_id) DO NOTHING";
+    " ON CONFLICT (kind, subject_id, month) DO NOTHING";
+/* Does any active window card average its staff's scores? */
+static const char SQL_STAFF_AVG_USED[] =
+    "SELECT COUNT(*) FROM score_card c JOIN score_card_version v ON v.id = c.version_id"
+    " WHERE c.active = 1 AND c.subject = 'window' AND v.def LIKE '%\"staff_avg\"%'";
 
-static int refresh(struct db *db, struct score_card_full *c, int64_t single, int64_t now)
+/* month: only the live periods containing it ("" = every live period). */
+static int refresh(struct db *db, struct score_card_full *c, int64_t single, const char *month,
+                   int64_t now)
 {
     char today[DATE_TEXT], periods[6][16];
     queue_service_day(now, today);
     int np = score_live_periods(c, today, periods);
     int rc = 0;
     for (int p = 0; p < np && rc >= 0; p++) {
+        if (month && month[0]) {
+            char kind[8], from[11], to[11];
+            if (score_period_range(periods[p], kind, from, to) < 0 || strncmp(month, from, 7) < 0 ||
+                strncmp(month, to, 7) > 0)
+                continue;
+        }
         int closed = 0;
         if ((rc = score_period_closed(db, c->id, periods[p], &closed)) < 0 || closed)
             continue;
@@ -197,7 +209,8 @@ static int refresh(struct db *db, struct score_card_full *c, int64_t single, int
     return rc;
 }
 
-int score_rescore(struct db *db, const char *kind, int64_t subject_id, int64_t now)
+int score_rescore(struct db *db, const char *kind, int64_t subject_id, const char *month,
+                  int64_t now)
 {
     int window = strcmp(kind, "window") == 0;
     struct db_stmt *st = NULL;
@@ -221,16 +234,25 @@ int score_rescore(struct db *db, const char *kind, int64_t subject_id, int64_t n
     if (!c)
         return ERR_NOMEM;
     if ((rc = score_card_get(db, card_id, 0, c)) == 0) {
-        rc = refresh(db, c, subject_id, now);
+        rc = refresh(db, c, subject_id, month, now);
         score_card_free(c);
     }
     free(c);
     if (rc < 0 || window)
         return rc;
     /* a staff member's score is part of their windows' staff average */
+    int64_t used = 0;
+    if ((rc = db_prepare(db, SQL_STAFF_AVG_USED, &st)) < 0)
+        return rc;
+    rc = db_step(st);
+    used = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    if (rc < 0 || !used)
+        return rc < 0 ? rc : 0;
     if ((rc = db_prepare(db, SQL_TOUCH_WINDOWS, &st)) < 0)
         return rc;
     db_bind_int64(st, 1, subject_id);
+    db_bind_text(st, 2, month ? month : "");
     rc = db_step(st);
     db_finalize(st);
     return rc < 0 ? rc : 0;
@@ -243,16 +265,17 @@ int score_refresh_card(struct db *db, int64_t card_id, int64_t now)
         return ERR_NOMEM;
     int rc = score_card_get(db, card_id, 0, c);
     if (rc == 0) {
-        rc = refresh(db, c, 0, now);
+        rc = refresh(db, c, 0, "", now);
         score_card_free(c);
     }
     free(c);
     return rc;
 }
 
-static const char SQL_DIRTY[] =
-    "SELECT kind, subject_id FROM score_dirty ORDER BY kind, subject_id LIMIT ?1";
-static const char SQL_DIRTY_DEL[] = "DELETE FROM score_dirty WHERE kind = ?1 AND subject_id = ?2";
+static const char SQL_DIRTY[] = "SELECT kind, subject_id, month FROM score_dirty"
+                                " ORDER BY kind, subject_id, month LIMIT ?1";
+static const char SQL_DIRTY_DEL[] =
+    "DELETE FROM score_dirty WHERE kind = ?1 AND subject_id = ?2 AND month = ?3";
 
 int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
 {
@@ -260,6 +283,7 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
     struct {
         char kind[8];
         int64_t id;
+        char month[8];
     } batch[256];
     if (max > 256)
         max = 256;
@@ -271,7 +295,9 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
     int n = 0;
     while (n < max && (rc = db_step(st)) == DB_ROW) {
         snprintf(batch[n].kind, sizeof(batch[n].kind), "%s", db_col_text(st, 0));
-        batch[n++].id = db_col_int64(st, 1);
+        batch[n].id = db_col_int64(st, 1);
+        snprintf(batch[n].month, sizeof(batch[n].month), "%s", db_col_text(st, 2));
+        n++;
     }
     db_finalize(st);
     if (rc < 0)
@@ -281,9 +307,14 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
             return rc;
         db_bind_text(st, 1, batch[i].kind);
         db_bind_int64(st, 2, batch[i].id);
+        db_bind_text(st, 3, batch[i].month);
         rc = db_step(st);
         db_finalize(st);
-        if (rc < 0 || (rc = score_rescore(db, batch[i].kind, batch[i].id, now)) < 0)
+        /* a mark for every period covers the month's too */
+        if (i > 0 && batch[i].id == batch[i - 1].id &&
+            strcmp(batch[i].kind, batch[i - 1].kind) == 0 && batch[i - 1].month[0] == 0)
+            continue;
+        if (rc < 0 || (rc = score_rescore(db, batch[i].kind, batch[i].id, batch[i].month, now)) < 0)
             return rc;
     }
     *done = n;

@@ -291,7 +291,7 @@ int score_ranking_json(struct db *db, int64_t card_id, const char *period, const
     }
     struct rrow *rows = NULL, *prev = NULL;
     size_t n = 0, np = 0;
-    char pp[16];
+    char pp[16] = "";
     int closed = 0, prev_closed = 0;
     if ((rc = load_rows(db, c->id, per, hall, unit, ind, &rows, &n)) < 0 ||
         (rc = score_period_closed(db, c->id, per, &closed)) < 0)

@@ -4,6 +4,7 @@
  * for live rescoring (point lookups per month). Never reads raw evaluations,
  * tickets or cases. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,49 @@ static const char SQL_CARD[] =
     " v.def FROM score_card c JOIN org_node n ON n.id = c.node_id"
     " JOIN score_card_version v ON v.card_id = c.id"
     " WHERE c.id = ?1 AND v.id = CASE WHEN ?2 = 0 THEN c.version_id ELSE ?2 END";
+
+/* Parsed definitions by version id: versions never change, so a parse is
+ * kept for good (the rescoring of every evaluation would otherwise parse the
+ * card's JSON again each time). Shared by the writer and the readers. */
+#define DEF_CACHE 16
+static struct {
+    int64_t version_id;
+    uint64_t hash; /* of the text: ids repeat across databases (tests) */
+    struct score_def def;
+} def_cache[DEF_CACHE];
+static unsigned def_cache_next;
+static pthread_mutex_t def_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int def_cached(int64_t version_id, uint64_t hash, struct score_def *out)
+{
+    int hit = 0;
+    pthread_mutex_lock(&def_mu);
+    for (int i = 0; i < DEF_CACHE && !hit; i++)
+        if (def_cache[i].version_id == version_id && def_cache[i].hash == hash) {
+            *out = def_cache[i].def;
+            hit = 1;
+        }
+    pthread_mutex_unlock(&def_mu);
+    return hit;
+}
+
+static void def_keep(int64_t version_id, uint64_t hash, const struct score_def *def)
+{
+    pthread_mutex_lock(&def_mu);
+    unsigned k = def_cache_next++ % DEF_CACHE;
+    def_cache[k].version_id = version_id;
+    def_cache[k].hash = hash;
+    def_cache[k].def = *def;
+    pthread_mutex_unlock(&def_mu);
+}
 
 int score_card_get(struct db *db, int64_t card_id, int64_t version_id, struct score_card_full *out)
 {
@@ -45,6 +89,11 @@ int score_card_get(struct db *db, int64_t card_id, int64_t version_id, struct sc
     snprintf(out->path, sizeof(out->path), "%s", db_col_text(st, 6));
     out->version_id = db_col_int64(st, 7);
     out->version = (int)db_col_int64(st, 8);
+    uint64_t hash = text_hash(db_col_text(st, 9));
+    if (def_cached(out->version_id, hash, &out->def)) {
+        db_finalize(st);
+        return 0;
+    }
     out->def_json = strdup(db_col_text(st, 9));
     db_finalize(st);
     if (!out->def_json)
@@ -54,6 +103,7 @@ int score_card_get(struct db *db, int64_t card_id, int64_t version_id, struct sc
         score_card_free(out);
         return ERR_DB; /* stored definitions were checked when written */
     }
+    def_keep(out->version_id, hash, &out->def);
     return 0;
 }
 

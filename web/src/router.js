@@ -79,6 +79,13 @@ const routes = [
         component: () => import('./views/portal/PortalCommitments.vue'),
         meta: { public: true },
       },
+      // 窗口星级与流动红旗 (issue 7): the windows' latest closed month, stars, red flags
+      {
+        path: 'scores',
+        name: 'portal-scores',
+        component: () => import('./views/portal/PortalScores.vue'),
+        meta: { public: true },
+      },
       // a hall's live waiting counts (also where a ticket's QR code leads)
       {
         path: 'halls/:id',

@@ -163,9 +163,11 @@ CREATE TABLE score_award (
 CREATE INDEX score_award_card ON score_award (card_id, award, period);
 CREATE INDEX score_award_subject ON score_award (kind, subject_id);
 
--- Subjects whose inputs changed since their live scores were computed.
+-- Subjects whose inputs changed since their live scores were computed, with
+-- the month ('YYYY-MM') the change belongs to ('' = any: every live period).
 CREATE TABLE score_dirty (
     kind {{TEXT_C}} NOT NULL,
     subject_id BIGINT NOT NULL,
-    PRIMARY KEY (kind, subject_id)
+    month {{TEXT_C}} NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, subject_id, month)
 );

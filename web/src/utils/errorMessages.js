@@ -1055,7 +1055,145 @@ export const RULES = [
   { id: 'nominationVoted', re: /^you have already voted$/, text: (m, e, h) => h.t('nomination.errors.voted') },
   { id: 'nominationNoBallot', re: /^no ballot has been cast$/, text: (m, e, h) => h.t('nomination.errors.noBallot') },
   { id: 'nominationNoDecision', re: /^no decision has been recorded$/, text: (m, e, h) => h.t('nomination.errors.noDecision') },
+
+  // ---- scoring (issue 7): scorecards, their definitions, periods, results, manual score events ----
+  // (score_def.c names the field at fault in `field` — items[2].rules[0].input — and says
+  // what is wrong with it; scoreField reads that path in words)
+  { id: 'scoreDefRequired', re: /^def \(the scorecard definition\) is required$/, text: (m, e, h) => h.t('score.err.defRequired') },
+  { id: 'scoreDefObject', re: /^def (must be a JSON object|\(the scorecard definition\) must be an object)$/, text: (m, e, h) => h.t('score.err.defObject') },
+  { id: 'scoreDefSize', re: /^must be a JSON object of at most (\d+) bytes$/, text: (m, e, h) => h.t('score.err.defSize', { n: Math.round(Number(m[1]) / 1024) || m[1] }) },
+  { id: 'scorePeriods', re: /^periods must list month, quarter and\/or year(, each once)?$/, text: (m, e, h) => h.t('score.err.periods') },
+  { id: 'scorePreviewWhich', re: /^card_id, or node_id and subject, is required$/, text: (m, e, h) => h.t('score.err.previewWhich') },
+  { id: 'scorePeriodKey', re: /^period must be YYYY-MM, YYYY-Qn or YYYY$/, text: (m, e, h) => h.t('score.err.periodKey') },
+  { id: 'scoreGroup', re: /^(group must be all, hall, unit or industry|group_id names the hall or unit to rank in|industry names the industry to rank in)$/, text: (m, e, h) => h.t('errors.queryInvalid') },
+  { id: 'scoreSubjectKind', re: /^(kind|subject) must be window or staff$/, text: (m, e, h) => h.t('score.err.subjectKind') },
+  { id: 'scoreNoSubject', re: /^no such subject$/, text: (m, e, h) => h.t('score.err.noSubject') },
+  { id: 'scoreNoEvent', re: /^no such score event$/, text: (m, e, h) => h.t('score.err.noEvent') },
+  { id: 'scoreNoScore', re: /^no score for this subject and period$/, text: (m, e, h) => h.t('score.err.noScore') },
+  { id: 'scoreRescore', re: /^rescoring failed$/, text: (m, e, h) => h.t('score.err.rescore') },
+  { id: 'scoreName', re: /^name must be 1-(\d+) characters$/, text: (m, e, h) => h.t('errors.requiredMax', { field: scoreField(e, h), n: m[1] }) },
+  { id: 'scoreNodeKind', re: /^a scorecard belongs to a region, unit or hall$/, text: (m, e, h) => h.t('score.err.nodeKind') },
+  { id: 'scoreCardExists', re: /^the node already has an active (\w+) scorecard; add a version to it$/, text: (m, e, h) => h.t('score.err.cardExists') },
+  { id: 'scoreInactive', re: /^the scorecard is (no longer|not) active$/, text: (m, e, h) => h.t('score.err.inactive') },
+  { id: 'scoreDay', re: /^day must be YYYY-MM-DD$/, text: (m, e, h) => h.t('errors.realDate', { field: scoreField(e, h) }) },
+  { id: 'scoreDayFuture', re: /^day must not be after today$/, text: (m, e, h) => h.t('score.err.dayFuture') },
+  { id: 'scorePeriodClosed', re: /^the period (\S+) is closed$/, text: (m, e, h) => scorePeriodText(h, 'periodClosed', m[1]) },
+  { id: 'scoreEvidence', re: /^evidence is required \(1-(\d+) characters\): what happened and where it is recorded$/, text: (m, e, h) => h.t('score.err.evidence', { n: m[1] }) },
+  { id: 'scoreNoCard', re: /^no scorecard applies to this (\S+)$/, text: (m, e, h) => h.t('score.err.noCard') },
+  { id: 'scoreNoType', re: /^the scorecard '.*' has no event type '(.*)'$/, text: (m, e, h) => h.t('score.err.noType', { type: m[1] }) },
+  { id: 'scoreNotOwn', re: /^a score event is confirmed by someone other than who entered it$/, text: (m, e, h) => h.t('score.err.notOwn') },
+  { id: 'scoreNotPending', re: /^the score event is (\w+), not pending$/, text: (m, e, h) => h.t('score.err.notPending') },
+  { id: 'scoreAlreadyVoid', re: /^the score event is already void$/, text: (m, e, h) => h.t('score.err.alreadyVoid') },
+  { id: 'scoreChanged', re: /^the score event changed meanwhile$/, text: (m, e, h) => h.t('score.err.changed') },
+  { id: 'scoreReason', re: /^reason is required \(1-(\d+) characters\)$/, text: (m, e, h) => h.t('score.err.reason', { n: m[1] }) },
+  { id: 'scoreNotAPeriod', re: /^not a period of this scorecard( \(its kinds: .*\))?$/, text: (m, e, h) => h.t('score.err.notPeriod') },
+  {
+    id: 'scoreNotEnded',
+    re: /^the period (\S+) has not ended \(it ends on (\S+)\)$/,
+    text: (m, e, h) => (ISO_DAY.test(m[2]) && scorePeriodWords(h, m[1]) ? h.t('score.err.notEndedOn', { period: scorePeriodWords(h, m[1]), day: m[2] }) : scorePeriodText(h, 'notEnded', m[1])),
+  },
+  { id: 'scoreAlreadyClosed', re: /^the period (\S+) is already closed$/, text: (m, e, h) => scorePeriodText(h, 'alreadyClosed', m[1]) },
+  { id: 'scoreNotClosed', re: /^the period (\S+) is not closed$/, text: (m, e, h) => scorePeriodText(h, 'notClosed', m[1]) },
+  {
+    id: 'scoreInputs',
+    re: /^unconfirmed inputs: (\S*) score events, (\S*) commitments, (\S*) review rounds$/,
+    text: (m, e, h) =>
+      [m[1], m[2], m[3]].every((x) => /^\d+$/.test(x)) ? h.t('score.err.inputsN', { events: m[1], commitments: m[2], reviews: m[3] }) : h.t('score.err.inputs'),
+  },
+  // the definition (score_def.c): the field's path says where
+  { id: 'scoreDefNumber', re: /^must be a number$/, text: (m, e, h) => h.t('score.err.number', { field: scoreField(e, h) }) },
+  {
+    id: 'scoreDefBetween',
+    re: /^must be between (\S+) and (\S+)$/,
+    text: (m, e, h) =>
+      Number.isFinite(Number(m[1])) && Number.isFinite(Number(m[2]))
+        ? h.t('errors.between', { field: scoreField(e, h), min: m[1], max: m[2] })
+        : h.t('errors.withField.invalid', { field: scoreField(e, h) }),
+  },
+  { id: 'scoreDefRequiredField', re: /^is required$/, text: (m, e, h) => h.t('score.err.required', { field: scoreField(e, h) }) },
+  { id: 'scoreDefText', re: /^must be text of 1-(\d+) characters$/, text: (m, e, h) => h.t('errors.requiredMax', { field: scoreField(e, h), n: m[1] }) },
+  { id: 'scoreDefUnknownField', re: /^is not a known field$/, text: (m, e, h) => h.t('score.err.unknownField', { field: scoreField(e, h) }) },
+  {
+    id: 'scoreDefShape',
+    re: /^(must be an object|must be a JSON object|must be true or false|must be "full" or "zero"|must be "period", "year" or ""|must be "all", "hall" or "unit"|must be "window" or "staff")$/,
+    text: (m, e, h) => h.t('errors.withField.invalid', { field: scoreField(e, h) }),
+  },
+  { id: 'scoreDefInput', re: /^unknown input '(.*)' for a (\w+) card$/, text: (m, e, h) => h.t('score.err.unknownInput', { field: scoreField(e, h) }) },
+  { id: 'scoreDefCode', re: /^must be 1-(\d+) of a-z, 0-9 and _$/, text: (m, e, h) => h.t('score.err.code', { field: scoreField(e, h), n: m[1] }) },
+  { id: 'scoreDefWeightedPoints', re: /^a weighted card gives weights, not points$/, text: (m, e, h) => h.t('score.err.weightedPoints', { field: scoreField(e, h) }) },
+  { id: 'scoreDefWeightRequired', re: /^is required on a weighted card$/, text: (m, e, h) => h.t('score.err.weightRequired', { field: scoreField(e, h) }) },
+  { id: 'scoreDefWeightsNeed', re: /^weights need "weighted": true$/, text: (m, e, h) => h.t('score.err.weightsNeedWeighted', { field: scoreField(e, h) }) },
+  { id: 'scoreDefScaleFull', re: /^a scaled input needs the value worth full points$/, text: (m, e, h) => h.t('score.err.scaleFull', { field: scoreField(e, h) }) },
+  { id: 'scoreDefDiffer', re: /^must differ from zero$/, text: (m, e, h) => h.t('score.err.differZero', { field: scoreField(e, h) }) },
+  { id: 'scoreDefOnlyScaled', re: /^only a scaled input \("input"\) takes it$/, text: (m, e, h) => h.t('score.err.onlyScaled', { field: scoreField(e, h) }) },
+  { id: 'scoreDefListMax', re: /^must be a list of at most (\d+) (rules|event types)$/, text: (m, e, h) => h.t('score.err.listMax', { field: scoreField(e, h), n: m[1] }) },
+  { id: 'scoreDefItems', re: /^must list 1-(\d+) items$/, text: (m, e, h) => h.t('score.err.itemsCount', { n: m[1] }) },
+  { id: 'scoreDefVetoRules', re: /^a veto item needs rules whose counts it checks$/, text: (m, e, h) => h.t('score.err.vetoRules', { field: scoreField(e, h) }) },
+  { id: 'scoreDefTwice', re: /^'(.*)' is (listed|used) twice$/, text: (m, e, h) => h.t('score.err.twice', { field: scoreField(e, h) }) },
+  { id: 'scoreDefRedFlag', re: /^the red flag is awarded to windows$/, text: (m, e, h) => h.t('score.check.redFlagStaff') },
+  { id: 'scoreDefWhole', re: /^counts must be whole numbers$/, text: (m, e, h) => h.t('score.err.whole', { field: scoreField(e, h) }) },
+  { id: 'scoreDefStarsList', re: /^must list up to 4 minimum scores, for 5, 4, 3 and 2 stars$/, text: (m, e, h) => h.t('score.err.starsList') },
+  { id: 'scoreDefStarsOrder', re: /^thresholds must fall: 5 stars first$/, text: (m, e, h) => h.t('score.check.starsOrder') },
+  { id: 'scoreDefCapBelow', re: /^must not be below the base$/, text: (m, e, h) => h.t('score.check.capBelowBase') },
+  { id: 'scoreDefFloorAbove', re: /^must not be above the base$/, text: (m, e, h) => h.t('score.err.floorAbove') },
+  { id: 'scoreDefUndeclared', re: /^event type '(.*)' is not listed in "events"$/, text: (m, e, h) => h.t('score.err.undeclared', { field: scoreField(e, h) }) },
+  {
+    id: 'scoreDefWeights',
+    re: /^the weights add up to (\S+), not 100$/,
+    text: (m, e, h) => (Number.isFinite(Number(m[1])) ? h.t('score.check.weights', { sum: m[1] }) : h.t('score.err.weights')),
+  },
+  {
+    id: 'scoreDefPointsOver',
+    re: /^the items' points add up to (\S+), more than the base (\S+)$/,
+    text: (m, e, h) =>
+      Number.isFinite(Number(m[1])) && Number.isFinite(Number(m[2])) ? h.t('score.err.pointsOverN', { sum: m[1], base: m[2] }) : h.t('score.err.pointsOver'),
+  },
 ]
+
+// A period key in words (2026-11, 2026 年第 4 季度, 2026), or null when the text is none.
+function scorePeriodWords(h, key) {
+  const k = String(key || '')
+  if (/^\d{4}(-(0[1-9]|1[0-2]))?$/.test(k)) return k
+  const q = /^(\d{4})-Q([1-4])$/.exec(k)
+  return q ? h.t('score.err.quarter', { y: q[1], q: q[2] }) : null
+}
+// A period's message with the period named when it reads as one (else without it).
+function scorePeriodText(h, key, period) {
+  const words = scorePeriodWords(h, period)
+  return words ? h.t(`score.err.${key}`, { period: words }) : h.t(`score.err.${key}Any`)
+}
+
+// A scorecard definition's field path in words (scoring, issue 7): items[2].rules[0].per →
+// 第 3 个考核项目的第 1 条规则的每次分值; events[1].code, red_flag.month, stars, base …
+// Falls back on the general field label.
+function scoreField(e, h) {
+  const f = String(e.field || '')
+  const tr = (key, params) => {
+    const s = h.t(key, params)
+    return s === key ? null : s
+  }
+  const prop = (name) => tr(`score.path.prop.${name}`)
+  let m = /^(?:def\.)?items\[(\d+)\](?:\.rules\[(\d+)\])?(?:\.(\w+))?$/.exec(f)
+  if (m) {
+    let out = tr('score.path.item', { n: Number(m[1]) + 1 })
+    if (m[2] !== undefined) out = tr('score.path.rule', { item: out, n: Number(m[2]) + 1 })
+    return m[3] && prop(m[3]) ? tr('score.path.of', { parent: out, child: prop(m[3]) }) : out
+  }
+  m = /^(?:def\.)?events\[(\d+)\](?:\.(\w+))?$/.exec(f)
+  if (m) {
+    const out = tr('score.path.event', { n: Number(m[1]) + 1 })
+    return m[2] && prop(m[2]) ? tr('score.path.of', { parent: out, child: prop(m[2]) }) : out
+  }
+  m = /^(?:def\.)?(red_flag|summons|stars)(?:\[(\d+)\]|\.(\w+))?$/.exec(f)
+  if (m) {
+    const out = prop(m[1])
+    if (m[2] !== undefined) return tr('score.path.star', { n: 5 - Number(m[2]) }) || out
+    return m[3] && prop(m[3]) ? tr('score.path.of', { parent: out, child: prop(m[3]) }) : out
+  }
+  m = /^(?:def\.)?(\w+)$/.exec(f)
+  if (m && prop(m[1])) return prop(m[1])
+  return h.field()
+}
 
 function test(re, msg) {
   if (typeof re === 'function') return re(msg) ? [msg] : null
