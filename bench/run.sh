@@ -1108,6 +1108,11 @@ sc_close() {
     SC_SECS=$t
 }
 
+# the migrations' checksums (sha1sum -c format, paths from the repository's root)
+sc_manifest() {
+    (cd "$ROOT" && sha1sum src/store/migrations/*.sql)
+}
+
 # the region's active window and staff cards (SC_WCARD, SC_SCARD; empty when none)
 sc_cards() {
     local SRV=$SC_SRV COOKIE=$SC_COOKIE1
@@ -1132,10 +1137,11 @@ sc_state() {
 # generated PATH.tmp (marked by PATH.tmp.gen) is reused, existing admins and cards kept.
 sc_build() {
     local path=$1 tmp=$1.tmp line t0=$SECONDS rc=0
-    if [[ -s $tmp && -s $tmp.gen ]]; then
+    if [[ -s $tmp && -s $tmp.gen ]] &&
+        (cd "$ROOT" && sha1sum --quiet -c "$tmp.migrations" >/dev/null 2>&1); then
         bench_log "scoring: reusing the generated $tmp ($(cat "$tmp.gen"))"
     else
-        rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp.gen" "$SC_KEY"
+        rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp.gen" "$tmp.migrations" "$SC_KEY"
         bench_log "scoring: building $path ($BENCH_SCORE_WINDOWS windows, $BENCH_SCORE_STAFF" \
             "staff, $BENCH_SCORE_EVALS evaluations, $BENCH_SCORE_CASES cases," \
             "$BENCH_SCORE_MANUAL manual events; at most ${BENCH_SCORE_BUILD_MAX_S} s)"
@@ -1151,6 +1157,7 @@ sc_build() {
             bench_die "scoring: building the dataset failed (exit $rc; nothing cached)"
         fi
         printf '%s\n' "$line" >"$tmp.gen"
+        sc_manifest >"$tmp.migrations"
         bench_log "scoring: written in $((SECONDS - t0)) s: $line"
     fi
     local who
@@ -1192,6 +1199,7 @@ sc_build() {
         [[ -e $tmp$f ]] && mv "$tmp$f" "$path$f"
     done
     rm -f "$tmp.gen"
+    mv "$tmp.migrations" "$path.migrations"
     bench_log "scoring: dataset prepared in $((SECONDS - t0)) s, $(du -m "$path" | cut -f1) MB"
 }
 
@@ -1206,6 +1214,13 @@ sc_setup() {
     name+=_${BENCH_SCORE_CASES}_${BENCH_SCORE_MANUAL}_${SC_M0}
     path=$dir/$name.db
     SC_KEY=$path.key
+    # a migration edited since the dataset was built (not only added: the server applies
+    # new ones) makes it stale
+    if [[ -s $path ]] && ! (cd "$ROOT" && sha1sum --quiet -c "$path.migrations" >/dev/null 2>&1)
+    then
+        bench_log "scoring: a migration changed since $path was built: rebuilding"
+        rm -f "$path" "$path-wal" "$path-shm" "$path.key" "$path.migrations"
+    fi
     if [[ -s $path ]]; then
         bench_log "scoring: reusing $path ($(du -m "$path" | cut -f1) MB)"
     else
@@ -1215,8 +1230,8 @@ sc_setup() {
             old=${old%.tmp}
             [[ (-e $old || -e $old.tmp) && $old != "$path" ]] || continue
             bench_log "scoring: removing the stale dataset $old"
-            rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.tmp" "$old.tmp-wal" \
-                "$old.tmp-shm" "$old.tmp.gen"
+            rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.migrations" "$old.tmp" \
+                "$old.tmp-wal" "$old.tmp-shm" "$old.tmp.gen" "$old.tmp.migrations"
         done
         sc_build "$path"
     fi
