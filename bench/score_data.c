@@ -29,8 +29,10 @@
  *    addresses, reasons for 差评, 3 % of 差评 excluded by an upheld appeal,
  *    random hashes, not a valid chain; no eval_event rows: nothing that scores
  *    reads them, one void event holds the highest event id so new events are
- *    numbered after them; eval_head, eval_sweep and the push cursor point at
- *    the last one, so the server's sweeps do not take them as new), and the
+ *    numbered after them; eval_head and eval_sweep point at the last one, so
+ *    the fraud sweep does not take them as new; the push to the provincial
+ *    platform, which reads evaluations joined to their events, passes over
+ *    them once, to the void event's), and the
  *    rollups the scorecards read, accumulated from the same decisions:
  *    eval_month_window and eval_month_staff per month and subject (no per-day
  *    eval_rollup rows: the scorecards do not read them);
@@ -917,7 +919,7 @@ static int cmd_build(const char *path, int windows, int64_t staff, int64_t evals
     struct evgen g = {0};
     memset(g.prev, '0', 64);
     build_evals(db, evals, &g);
-    /* the chain's head, the fraud sweep and the pushes start after the stored
+    /* the chain's head and the fraud sweep start after the stored
      * evaluations; one void event holds the highest event id */
     {
         static const char SQL_HEAD[] = "UPDATE eval_head SET last_id = ?1, last_hash = ?2";
