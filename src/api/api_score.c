@@ -367,17 +367,10 @@ static int close_after(struct req *r, int rc, struct err *e)
     }
     if (rc < 0)
         return req_fail(r, e);
-    json_t *j = NULL;
-    if (score_periods_json(req_db(r), q->id, &j) < 0)
+    json_t *j = score_period_json(req_db(r), q->id, q->period);
+    if (!j)
         return req_error(r, ERR_DB, NULL, "database error");
-    json_t *found = json_null();
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(j, "items"), i,
-                       it) if (strcmp(json_string_value(json_object_get(it, "period")),
-                                      q->period) == 0) found = json_incref(it);
-    json_decref(j);
-    return req_json(r, 200, found);
+    return req_json(r, 200, j);
 }
 
 static struct sop *period_op(struct req *r, unsigned roles)
@@ -467,8 +460,8 @@ static int api_scores(struct req *r)
     }
     json_t *j = NULL;
     struct err e = {0};
-    if (score_ranking_json(req_db(r), card_id, period, group, group_id, industry, now_s(), &j, &e) <
-        0)
+    if (score_ranking_json(req_db(r), card_id, period, group, group_id, industry, r->who.scope,
+                           now_s(), &j, &e) < 0)
         return req_fail(r, &e);
     return req_json(r, 200, j);
 }
@@ -554,7 +547,7 @@ static int api_score_summons(struct req *r)
         return REQ_DONE;
     json_t *j = NULL;
     struct err e = {0};
-    if (score_summons_json(req_db(r), card_id, period, &j, &e) < 0)
+    if (score_summons_json(req_db(r), card_id, period, r->who.scope, &j, &e) < 0)
         return req_fail(r, &e);
     return req_json(r, 200, j);
 }

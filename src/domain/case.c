@@ -1636,6 +1636,27 @@ static int recalc_batch(struct db *db, const struct calendar *cal, const char *t
     return rc < 0 ? rc : n == RECALC_BATCH;
 }
 
+/* The scorecards' count of cases that went overdue (score.h): once per case,
+ * though an extension may take a case back and the sweep raise it again. The
+ * warning event of this raise is already recorded. */
+static int count_overdue(struct db *db, const struct warn_row *w, const char *today)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db,
+                        "SELECT COUNT(*) FROM case_event WHERE case_id = ?1 AND kind = 'warning'"
+                        " AND detail = 'overdue'",
+                        &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, w->id);
+    rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    return n == 1 ? score_fact_add(db, today, w->window_id, w->handler_id, "case_overdue", 1) : 0;
+}
+
 int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *raised)
 {
     static const char *const kinds[] = {"", "case_yellow", "case_red", "case_overdue"};
@@ -1717,8 +1738,8 @@ int case_sweep(struct db *db, const struct calendar *cal, int64_t now, int *rais
                 if (rc >= 0)
                     rc = case_event_add(db, NULL, w->id, "warning", NULL, NULL, w->node_id,
                                         names[level], now);
-                if (rc >= 0 && level == 3) /* counted once, when it went overdue */
-                    rc = score_fact_add(db, today, w->window_id, w->handler_id, "case_overdue", 1);
+                if (rc >= 0 && level == 3) /* counted once per case, when it went overdue */
+                    rc = count_overdue(db, w, today);
                 if (raised && rc >= 0)
                     *raised += leader && leader != w->handler_id ? 2 : 1;
             }

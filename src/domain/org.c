@@ -7,6 +7,7 @@
 #include "base/crypto.h"
 #include "base/parse.h"
 #include "domain/audit.h"
+#include "domain/score.h"
 
 #define NODE_COLS                                                                                  \
     "id, COALESCE(parent_id, 0), kind, code, name, path, depth, address, phone, active,"           \
@@ -325,6 +326,8 @@ int org_create(struct db *db, const struct actor *who, const struct org_input *i
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
     rc = audit_append(db, who, "create", "org_node", id, id, NULL, org_node_json(out));
+    if (rc == 0 && strcmp(in->kind, "window") == 0) /* scored from now on (score.h) */
+        rc = score_touch(db, "window", id);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 

@@ -13,6 +13,13 @@ void score_set_wake_hook(void (*hook)(void))
     atomic_store(&wake_hook, hook);
 }
 
+void score_wake(void)
+{
+    void (*hook)(void) = atomic_load(&wake_hook);
+    if (hook)
+        hook();
+}
+
 static const char SQL_TOUCH[] =
     "INSERT INTO score_dirty (kind, subject_id, month) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (kind, subject_id, month) DO NOTHING";

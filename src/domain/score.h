@@ -51,6 +51,8 @@ int score_touch(struct db *db, const char *kind, int64_t subject_id);
 int score_touch_day(struct db *db, const char *kind, int64_t subject_id, const char *day);
 /* Called by score_touch (the api layer's rescoring thread wakes up). */
 void score_set_wake_hook(void (*hook)(void));
+/* Wakes the rescoring thread (after marks made with SQL of one's own). */
+void score_wake(void);
 /* Both at once (an evaluation, a ticket, a case): either id may be 0. */
 int score_touch2(struct db *db, const char *day, int64_t window_id, int64_t staff_id);
 /* Adds n to a monthly counter (score_fact) of a window and a staff member
@@ -108,7 +110,7 @@ int score_input_known(const char *input, const char *subject);
 
 /* ---- computing one subject (pure) ---- */
 
-#define SCORE_INPUTS_MAX 64
+#define SCORE_INPUTS_MAX (40 + SCORE_EVENTS_MAX + 8)
 struct score_inputs {
     int n;
     struct {
@@ -175,7 +177,8 @@ int score_rescore(struct db *db, const char *kind, int64_t subject_id, const cha
                   int64_t now);
 /* Up to `max` subjects marked by score_touch; *done how many. */
 int score_rescore_dirty(struct db *db, int64_t now, int max, int *done);
-/* Every subject of a card (after a new version). */
+/* Marks every subject of a card for rescoring (a new card or version): the
+ * thread recomputes them in batches, outside the request's transaction. */
 int score_refresh_card(struct db *db, int64_t card_id, int64_t now);
 
 /* ---- cards and manual events (score_admin.c) ---- */
@@ -211,9 +214,11 @@ int score_event_void(struct db *db, const struct actor *who, int64_t id, const c
 json_t *score_card_json(struct db *db, int64_t card_id, int with_versions);
 int score_cards_json(struct db *db, const struct actor *who, int64_t node_id, json_t **out);
 /* group: "all" | "hall" | "unit" | "industry"; group_id / industry filter. */
+/* Rows outside `scope` (a path; "" = all) are left out; ranks stay those of
+ * the whole group. */
 int score_ranking_json(struct db *db, int64_t card_id, const char *period, const char *group,
-                       int64_t group_id, const char *industry, int64_t now, json_t **out,
-                       struct err *e);
+                       int64_t group_id, const char *industry, const char *scope, int64_t now,
+                       json_t **out, struct err *e);
 int score_detail_json(struct db *db, int64_t card_id, const char *period, const char *kind,
                       int64_t subject_id, json_t **out, struct err *e);
 int score_preview_json(struct db *db, const struct actor *who, int64_t card_id, int64_t node_id,
@@ -221,10 +226,12 @@ int score_preview_json(struct db *db, const struct actor *who, int64_t card_id, 
                        json_t **out, struct err *e);
 
 int score_periods_json(struct db *db, int64_t card_id, json_t **out);
+/* One period of a card; NULL when it has none. */
+json_t *score_period_json(struct db *db, int64_t card_id, const char *period);
 int score_trend_json(struct db *db, int64_t card_id, const char *kind, int64_t subject_id,
                      const char *period_kind, int n, json_t **out);
-int score_summons_json(struct db *db, int64_t card_id, const char *period, json_t **out,
-                       struct err *e);
+int score_summons_json(struct db *db, int64_t card_id, const char *period, const char *scope,
+                       json_t **out, struct err *e);
 int score_flags_json(struct db *db, int64_t card_id, int n, json_t **out);
 /* ERR_NOTFOUND when the subject does not exist; path_out (may be NULL) gets
  * its path for the caller's scope check. */

@@ -277,6 +277,18 @@ static int parse_item(json_t *it, int idx, const struct score_def *def, const ch
             out->nrules = (int)i + 1;
         }
     }
+    /* the year to date is kept for the monthly figures and events only */
+    for (int r = 0; out->veto == SCORE_VETO_YEAR && r < out->nrules; r++) {
+        const char *in = out->rule[r].input;
+        if (strncmp(in, "commit_", 7) == 0 || strncmp(in, "review", 6) == 0 ||
+            strcmp(in, "chief_loss") == 0) {
+            snprintf(f, sizeof(f), "%s.rules[%d].input", p, r);
+            return err_set(e, ERR_INVALID, f,
+                           "a year veto counts evaluations, cases, queue figures and events, "
+                           "not '%s'",
+                           in);
+        }
+    }
     if (out->veto && out->nrules == 0) {
         snprintf(f, sizeof(f), "%s.veto", p);
         return err_set(e, ERR_INVALID, f, "a veto item needs rules whose counts it checks");

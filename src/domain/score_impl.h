@@ -51,6 +51,7 @@ struct score_review_groups {
 struct score_subj {
     int64_t id, node_id, hall_id, unit_id;
     const char *industry;
+    char *path;       /* the window's, or the staff member's home node's (malloc'd) */
     double m[2][M_N]; /* [0] the period, [1] the year to its end (year vetoes) */
     unsigned has;
     struct score_ev *ev[2];

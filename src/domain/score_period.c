@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "domain/audit.h"
 #include "domain/commitment.h"
 #include "domain/org.h"
@@ -19,15 +20,16 @@
 static const char SQL_RESULT[] =
     "INSERT INTO score_result (card_id, period, kind, subject_id, version_id, score, stars, veto,"
     " hall_id, unit_id, industry, rank_all, rank_hall, rank_unit, rank_industry, bottom_streak,"
-    " inputs, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    " inputs, updated_at, path)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19)"
     " ON CONFLICT (card_id, period, kind, subject_id) DO UPDATE SET"
     " version_id = EXCLUDED.version_id, score = EXCLUDED.score, stars = EXCLUDED.stars,"
     " veto = EXCLUDED.veto, hall_id = EXCLUDED.hall_id, unit_id = EXCLUDED.unit_id,"
     " industry = EXCLUDED.industry, rank_all = EXCLUDED.rank_all,"
     " rank_hall = EXCLUDED.rank_hall, rank_unit = EXCLUDED.rank_unit,"
     " rank_industry = EXCLUDED.rank_industry, bottom_streak = EXCLUDED.bottom_streak,"
-    " inputs = EXCLUDED.inputs, updated_at = EXCLUDED.updated_at";
+    " inputs = EXCLUDED.inputs, updated_at = EXCLUDED.updated_at, path = EXCLUDED.path";
 
 /* The inputs as compact JSON: every non-zero input, and "ytd" the year-to-date
  * counts of year-veto items (by item code). */
@@ -100,6 +102,7 @@ static int write_result(struct db *db, const struct score_card_full *c, const ch
     db_bind_int64(st, 16, ranked ? s->streak : 0);
     db_bind_text(st, 17, json);
     db_bind_int64(st, 18, now);
+    db_bind_text(st, 19, s->path ? s->path : "");
     rc = db_step(st);
     db_finalize(st);
     return rc < 0 ? rc : 0;
@@ -258,18 +261,46 @@ int score_rescore(struct db *db, const char *kind, int64_t subject_id, const cha
     return rc < 0 ? rc : 0;
 }
 
+static const char SQL_MARK_WINDOWS[] =
+    "INSERT INTO score_dirty (kind, subject_id, month) SELECT 'window', id, '' FROM org_node"
+    " WHERE kind = 'window' AND active = 1 AND path >= ?1 AND path < ?2"
+    " ON CONFLICT (kind, subject_id, month) DO NOTHING";
+static const char SQL_MARK_STAFF[] =
+    "INSERT INTO score_dirty (kind, subject_id, month) SELECT 'staff', s.id, '' FROM staff s"
+    " JOIN org_node n ON n.id = s.node_id WHERE s.active = 1 AND s.role = 'staff'"
+    " AND n.path >= ?1 AND n.path < ?2 ON CONFLICT (kind, subject_id, month) DO NOTHING";
+static const char SQL_CARD_WHERE[] =
+    "SELECT c.subject, n.path FROM score_card c JOIN org_node n ON n.id = c.node_id"
+    " WHERE c.id = ?1";
+
 int score_refresh_card(struct db *db, int64_t card_id, int64_t now)
 {
-    struct score_card_full *c = malloc(sizeof(*c));
-    if (!c)
-        return ERR_NOMEM;
-    int rc = score_card_get(db, card_id, 0, c);
-    if (rc == 0) {
-        rc = refresh(db, c, 0, "", now);
-        score_card_free(c);
+    (void)now;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_CARD_WHERE, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, card_id);
+    char subject[8] = "", path[ACTOR_PATH_MAX] = "", end[ACTOR_PATH_MAX];
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(subject, sizeof(subject), "%s", db_col_text(st, 0));
+        snprintf(path, sizeof(path), "%s", db_col_text(st, 1));
     }
-    free(c);
-    return rc;
+    db_finalize(st);
+    if (rc < 0 || !path[0])
+        return rc < 0 ? rc : ERR_NOTFOUND;
+    org_path_end(path, end, sizeof(end));
+    if ((rc = db_prepare(db, strcmp(subject, "window") == 0 ? SQL_MARK_WINDOWS : SQL_MARK_STAFF,
+                         &st)) < 0)
+        return rc;
+    db_bind_text(st, 1, path);
+    db_bind_text(st, 2, end);
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    score_wake();
+    return 0;
 }
 
 static const char SQL_DIRTY[] = "SELECT kind, subject_id, month FROM score_dirty"
@@ -310,11 +341,27 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
         db_bind_text(st, 3, batch[i].month);
         rc = db_step(st);
         db_finalize(st);
+        if (rc < 0)
+            return rc;
         /* a mark for every period covers the month's too */
         if (i > 0 && batch[i].id == batch[i - 1].id &&
             strcmp(batch[i].kind, batch[i - 1].kind) == 0 && batch[i - 1].month[0] == 0)
             continue;
-        if (rc < 0 || (rc = score_rescore(db, batch[i].kind, batch[i].id, batch[i].month, now)) < 0)
+        /* one subject that cannot be scored (a read error, a definition that
+         * no longer parses) must not hold up the others: its work is undone,
+         * its mark dropped, and it is logged */
+        if ((rc = db_savepoint(db, "rescore")) < 0)
+            return rc;
+        rc = score_rescore(db, batch[i].kind, batch[i].id, batch[i].month, now);
+        if (rc == ERR_BUSY || rc == ERR_UNAVAILABLE || rc == ERR_NOMEM)
+            return rc; /* passing: the whole batch is tried again */
+        if (rc < 0) {
+            log_warn("score", "msg=\"rescoring failed\" kind=%s subject_id=%" PRId64 " error=%d",
+                     batch[i].kind, batch[i].id, rc);
+            if ((rc = db_rollback_to(db, "rescore")) < 0)
+                return rc;
+        }
+        if ((rc = db_release(db, "rescore")) < 0)
             return rc;
     }
     *done = n;
@@ -330,7 +377,9 @@ static const char SQL_PREV_STREAK[] =
     "SELECT r.subject_id, r.bottom_streak FROM score_result r JOIN score_period p"
     " ON p.card_id = r.card_id AND p.period = r.period AND p.state = 'closed'"
     " WHERE r.card_id = ?1 AND r.period = ?2";
-static const char SQL_RESULTS_DEL[] = "DELETE FROM score_result WHERE card_id = ?1 AND period = ?2";
+/* After the close's upserts: the rows of subjects no longer on the card. */
+static const char SQL_RESULTS_DEL[] = "DELETE FROM score_result WHERE card_id = ?1 AND period = ?2"
+                                      " AND updated_at <> ?3";
 static const char SQL_FLAGS_REVOKE[] =
     "UPDATE score_award SET revoked_at = ?3 WHERE card_id = ?1 AND period = ?2"
     " AND award = 'red_flag' AND revoked_at IS NULL";
@@ -486,12 +535,17 @@ static int flags(struct db *db, const struct score_card_full *c, const char *per
         if (!set->s[i].veto[0])
             p[n++] = &set->s[i];
     qsort(p, n, sizeof(*p), cmp_flag);
-    /* per group: the first `count` of each group in score order */
+    /* per group: the first `count` of each group in score order, and every
+     * subject tied with the last of them */
     struct {
         int64_t key;
         int given;
+        double last;
     } *groups = calloc(n ? n : 1, sizeof(*groups));
     size_t ng = 0;
+    int gi = strcmp(c->def.flag_group, "hall") == 0   ? 1
+             : strcmp(c->def.flag_group, "unit") == 0 ? 2
+                                                      : 0;
     rc = groups ? 0 : ERR_NOMEM;
     for (size_t i = 0; rc >= 0 && i < n; i++) {
         int64_t k = key_of(p[i], c->def.flag_group);
@@ -502,16 +556,17 @@ static int flags(struct db *db, const struct score_card_full *c, const char *per
             g++;
         if (g == ng)
             groups[ng++].key = k;
-        if (groups[g].given >= count)
+        if (groups[g].given >= count && p[i]->total != groups[g].last)
             continue;
         groups[g].given++;
+        groups[g].last = p[i]->total;
         if ((rc = db_prepare(db, SQL_FLAG, &st)) < 0)
             break;
         db_bind_int64(st, 1, c->id);
         db_bind_text(st, 2, period);
         db_bind_text(st, 3, c->subject);
         db_bind_int64(st, 4, p[i]->id);
-        db_bind_int64(st, 5, groups[g].given);
+        db_bind_int64(st, 5, p[i]->rank[gi]);
         db_bind_int64(st, 6, (int64_t)llround(p[i]->total * 100.0));
         db_bind_int64(st, 7, k);
         db_bind_int64(st, 8, now);
@@ -575,14 +630,18 @@ int score_close(struct db *db, const struct actor *who, int64_t card_id, const c
     if ((rc = streaks(db, c, period, &set)) < 0)
         goto dberr;
     struct db_stmt *st = NULL;
-    if ((rc = db_prepare(db, SQL_RESULTS_DEL, &st)) < 0)
-        goto dberr;
-    db_bind_int64(st, 1, c->id);
-    db_bind_text(st, 2, period);
-    rc = db_step(st);
-    db_finalize(st);
+    /* every subject's row rewritten in place (its pages once), then the rows
+     * of subjects gone since */
+    rc = 0;
     for (size_t i = 0; rc >= 0 && i < set.n; i++)
         rc = write_result(db, c, period, &set.s[i], 1, now);
+    if (rc >= 0 && (rc = db_prepare(db, SQL_RESULTS_DEL, &st)) >= 0) {
+        db_bind_int64(st, 1, c->id);
+        db_bind_text(st, 2, period);
+        db_bind_int64(st, 3, now);
+        rc = db_step(st);
+        db_finalize(st);
+    }
     if (rc < 0 || (rc = flags(db, c, period, kind, &set, now)) < 0)
         goto dberr;
     if ((rc = db_prepare(db, SQL_PERIOD_CLOSE, &st)) < 0)

@@ -116,18 +116,21 @@ int score_cards_json(struct db *db, const struct actor *who, int64_t node_id, js
 struct rrow {
     int64_t id, score, hall_id, unit_id;
     int stars, streak, rank;
+    int visible; /* in the reader's scope */
     char veto[SCORE_CODE_MAX];
-    char industry[64];
+    char industry[ORG_INDUSTRY_MAX * 4 + 1];
 };
 
 static const char SQL_RESULTS[] =
-    "SELECT subject_id, score, stars, veto, hall_id, unit_id, industry, bottom_streak"
+    "SELECT subject_id, score, stars, veto, hall_id, unit_id, industry, bottom_streak, path"
     " FROM score_result WHERE card_id = ?1 AND period = ?2"
     " AND (?3 = 0 OR hall_id = ?3) AND (?4 = 0 OR unit_id = ?4)"
     " AND (?5 = '' OR industry = ?5) ORDER BY score DESC, subject_id";
 
+/* The rows of a period in score order, ranked over all of them (the group
+ * filters apply); `visible` marks those under `scope` ("" = every row). */
 static int load_rows(struct db *db, int64_t card_id, const char *period, int64_t hall, int64_t unit,
-                     const char *industry, struct rrow **out, size_t *n)
+                     const char *industry, const char *scope, struct rrow **out, size_t *n)
 {
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, SQL_RESULTS, &st);
@@ -159,6 +162,7 @@ static int load_rows(struct db *db, int64_t card_id, const char *period, int64_t
         r->unit_id = db_col_int64(st, 5);
         snprintf(r->industry, sizeof(r->industry), "%s", db_col_text(st, 6));
         r->streak = (int)db_col_int64(st, 7);
+        r->visible = !scope || !scope[0] || strncmp(db_col_text(st, 8), scope, strlen(scope)) == 0;
         r->rank = k > 0 && rows[k - 1].score == r->score ? rows[k - 1].rank : (int)k + 1;
         k++;
     }
@@ -172,12 +176,23 @@ static int load_rows(struct db *db, int64_t card_id, const char *period, int64_t
     return 0;
 }
 
-static int rrow_find(const struct rrow *rows, size_t n, int64_t id)
+static int rrow_by_id(const void *a, const void *b)
 {
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].id == id)
-            return (int)i;
-    return -1;
+    int64_t x = ((const struct rrow *)a)->id, y = ((const struct rrow *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* rows sorted by id (rrow_by_id) */
+static const struct rrow *rrow_find(const struct rrow *rows, size_t n, int64_t id)
+{
+    struct rrow key = {.id = id};
+    return n ? bsearch(&key, rows, n, sizeof(*rows), rrow_by_id) : NULL;
+}
+
+static int cmp_id64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static const char SQL_FLAGS_OF[] =
@@ -257,8 +272,8 @@ static void default_period(const struct score_card_full *c, int64_t now, char pe
 }
 
 int score_ranking_json(struct db *db, int64_t card_id, const char *period, const char *group,
-                       int64_t group_id, const char *industry, int64_t now, json_t **out,
-                       struct err *e)
+                       int64_t group_id, const char *industry, const char *scope, int64_t now,
+                       json_t **out, struct err *e)
 {
     struct score_card_full *c = NULL;
     int rc = card_basics(db, card_id, &c);
@@ -293,36 +308,49 @@ int score_ranking_json(struct db *db, int64_t card_id, const char *period, const
     size_t n = 0, np = 0;
     char pp[16] = "";
     int closed = 0, prev_closed = 0;
-    if ((rc = load_rows(db, c->id, per, hall, unit, ind, &rows, &n)) < 0 ||
+    int64_t *flagged = NULL;
+    size_t nf = 0, fcap = 0;
+    if ((rc = load_rows(db, c->id, per, hall, unit, ind, scope, &rows, &n)) < 0 ||
         (rc = score_period_closed(db, c->id, per, &closed)) < 0)
         goto dberr;
     if (score_period_prev(per, pp) == 0 &&
         (rc = score_period_closed(db, c->id, pp, &prev_closed)) == 0 && prev_closed)
-        rc = load_rows(db, c->id, pp, hall, unit, ind, &prev, &np);
+        rc = load_rows(db, c->id, pp, hall, unit, ind, scope, &prev, &np);
     if (rc < 0)
         goto dberr;
-    int64_t flagged[64];
-    int nf = 0;
+    if (np)
+        qsort(prev, np, sizeof(*prev), rrow_by_id);
     struct db_stmt *st = NULL;
     if ((rc = db_prepare(db, SQL_FLAGS_OF, &st)) < 0)
         goto dberr;
     db_bind_int64(st, 1, c->id);
     db_bind_text(st, 2, per);
-    while (nf < 64 && db_step(st) == DB_ROW)
+    while (db_step(st) == DB_ROW) {
+        if (nf == fcap) {
+            fcap = fcap ? fcap * 2 : 16;
+            int64_t *g = realloc(flagged, fcap * sizeof(*g));
+            if (!g)
+                break;
+            flagged = g;
+        }
         flagged[nf++] = db_col_int64(st, 0);
+    }
     db_finalize(st);
+    if (nf)
+        qsort(flagged, nf, sizeof(*flagged), cmp_id64);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
-        int pi = rrow_find(prev, np, rows[i].id);
-        int flag = 0;
-        for (int f = 0; f < nf; f++)
-            flag |= flagged[f] == rows[i].id;
+        if (!rows[i].visible)
+            continue;
+        const struct rrow *pr = rrow_find(prev, np, rows[i].id);
+        int flag = nf && bsearch(&rows[i].id, flagged, nf, sizeof(*flagged), cmp_id64) != NULL;
         if (!closed)
             rows[i].streak = 0;
-        json_array_append_new(items,
-                              row_json(db, c->subject, &rows[i],
-                                       pi >= 0 ? json_integer(prev[pi].rank) : json_null(), flag));
+        json_array_append_new(items, row_json(db, c->subject, &rows[i],
+                                              pr ? json_integer(pr->rank) : json_null(), flag));
     }
+    free(flagged);
+    flagged = NULL;
     *out = json_pack("{s:o,s:s,s:s,s:s,s:o}", "card", score_card_json(db, c->id, 0), "period", per,
                      "prev_period", pp, "state", closed ? "closed" : "open", "items", items);
     free(rows);
@@ -330,6 +358,7 @@ int score_ranking_json(struct db *db, int64_t card_id, const char *period, const
     card_release(c);
     return *out ? 0 : err_set(e, ERR_NOMEM, NULL, "out of memory");
 dberr:
+    free(flagged);
     free(rows);
     free(prev);
     card_release(c);
@@ -698,6 +727,34 @@ static json_t *text_or_null(struct db_stmt *st, int col)
     return db_col_is_null(st, col) ? json_null() : json_string(db_col_text(st, col));
 }
 
+static const char SQL_PERIOD_ONE[] =
+    "SELECT p.period, p.kind, p.state, COALESCE(v.version, 0), p.closed_at,"
+    " COALESCE(s.name, ''), p.reopened_at, p.reopen_reason, p.subjects FROM score_period p"
+    " LEFT JOIN score_card_version v ON v.id = p.version_id"
+    " LEFT JOIN staff s ON s.id = p.closed_by WHERE p.card_id = ?1 AND p.period = ?2";
+
+static json_t *period_row(struct db_stmt *st)
+{
+    return json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:o,s:o,s:I}", "period", db_col_text(st, 0), "kind",
+                     db_col_text(st, 1), "state", db_col_text(st, 2), "version",
+                     (json_int_t)db_col_int64(st, 3), "closed_at", int_or_null(st, 4),
+                     "closed_by_name", db_col_text(st, 5), "reopened_at", int_or_null(st, 6),
+                     "reopen_reason", text_or_null(st, 7), "subjects",
+                     (json_int_t)db_col_int64(st, 8));
+}
+
+json_t *score_period_json(struct db *db, int64_t card_id, const char *period)
+{
+    struct db_stmt *st = NULL;
+    if (db_prepare(db, SQL_PERIOD_ONE, &st) < 0)
+        return NULL;
+    db_bind_int64(st, 1, card_id);
+    db_bind_text(st, 2, period);
+    json_t *j = db_step(st) == DB_ROW ? period_row(st) : NULL;
+    db_finalize(st);
+    return j;
+}
+
 int score_periods_json(struct db *db, int64_t card_id, json_t **out)
 {
     struct db_stmt *st = NULL;
@@ -707,13 +764,7 @@ int score_periods_json(struct db *db, int64_t card_id, json_t **out)
     db_bind_int64(st, 1, card_id);
     json_t *items = json_array();
     while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(
-            items, json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:o,s:o,s:I}", "period", db_col_text(st, 0),
-                             "kind", db_col_text(st, 1), "state", db_col_text(st, 2), "version",
-                             (json_int_t)db_col_int64(st, 3), "closed_at", int_or_null(st, 4),
-                             "closed_by_name", db_col_text(st, 5), "reopened_at",
-                             int_or_null(st, 6), "reopen_reason", text_or_null(st, 7), "subjects",
-                             (json_int_t)db_col_int64(st, 8)));
+        json_array_append_new(items, period_row(st));
     db_finalize(st);
     *out = json_pack("{s:o}", "items", items);
     return rc < 0 ? rc : 0;
@@ -759,10 +810,10 @@ int score_trend_json(struct db *db, int64_t card_id, const char *kind, int64_t s
 static const char SQL_SUMMONS[] =
     "SELECT subject_id, score, stars, veto, hall_id, unit_id, industry, bottom_streak, rank_all"
     " FROM score_result WHERE card_id = ?1 AND period = ?2 AND bottom_streak >= ?3"
-    " ORDER BY bottom_streak DESC, score, subject_id";
+    " AND path >= ?4 AND path < ?5 ORDER BY bottom_streak DESC, score, subject_id";
 
-int score_summons_json(struct db *db, int64_t card_id, const char *period, json_t **out,
-                       struct err *e)
+int score_summons_json(struct db *db, int64_t card_id, const char *period, const char *scope,
+                       json_t **out, struct err *e)
 {
     struct score_card_full *c = NULL;
     int rc = card_basics(db, card_id, &c);
@@ -784,6 +835,11 @@ int score_summons_json(struct db *db, int64_t card_id, const char *period, json_
         db_bind_int64(st, 1, card_id);
         db_bind_text(st, 2, per);
         db_bind_int64(st, 3, c->def.summon_streak);
+        char end[ACTOR_PATH_MAX];
+        if (scope && scope[0])
+            org_path_end(scope, end, sizeof(end));
+        db_bind_text(st, 4, scope && scope[0] ? scope : "/");
+        db_bind_text(st, 5, scope && scope[0] ? end : "0");
         struct rrow rows[500];
         int n = 0;
         while (n < 500 && db_step(st) == DB_ROW) {

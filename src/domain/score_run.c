@@ -12,6 +12,7 @@
 #include "base/date.h"
 #include "domain/commitment.h"
 #include "domain/org.h"
+#include "domain/queue.h"
 #include "domain/review.h"
 #include "domain/score_impl.h"
 
@@ -236,24 +237,69 @@ static void place(struct score_subj *s, struct node_row *nodes, size_t nn)
 
 static const char SQL_WINDOWS[] = "SELECT id, path, id FROM org_node"
                                   " WHERE kind = 'window' AND active = 1"
-                                  " AND path >= ?1 AND path < ?2 AND (?3 = 0 OR id = ?3)"
-                                  " ORDER BY id";
+                                  " AND path >= ?1 AND path < ?2 ORDER BY id";
 static const char SQL_STAFF[] = "SELECT s.id, n.path, s.node_id FROM staff s"
                                 " JOIN org_node n ON n.id = s.node_id"
                                 " WHERE s.active = 1 AND s.role = 'staff'"
-                                " AND n.path >= ?1 AND n.path < ?2 AND (?3 = 0 OR s.id = ?3)"
-                                " ORDER BY s.id";
+                                " AND n.path >= ?1 AND n.path < ?2 ORDER BY s.id";
+/* one subject (rescoring): by its key, under the card */
+static const char SQL_WINDOW_ONE[] = "SELECT id, path, id FROM org_node"
+                                     " WHERE id = ?3 AND kind = 'window' AND active = 1"
+                                     " AND path >= ?1 AND path < ?2";
+static const char SQL_STAFF_ONE[] = "SELECT s.id, n.path, s.node_id FROM staff s"
+                                    " JOIN org_node n ON n.id = s.node_id"
+                                    " WHERE s.id = ?3 AND s.active = 1 AND s.role = 'staff'"
+                                    " AND n.path >= ?1 AND n.path < ?2";
 
-struct card_path {
-    int64_t id;
-    char path[ACTOR_PATH_MAX];
-};
+static const char SQL_NODE_ONE[] =
+    "SELECT id, COALESCE(parent_id, 0), kind, industry FROM org_node WHERE id = ?1";
+
+/* The nodes on one path ("/1/4/9/"), ascending by id as load_nodes. */
+static int load_path_nodes(struct db *db, struct score_set *set, const char *path,
+                           struct node_row **out, size_t *n)
+{
+    struct node_row *rows = calloc(64, sizeof(*rows));
+    if (!rows)
+        return ERR_NOMEM;
+    size_t k = 0;
+    int rc = 0;
+    for (const char *p = path; *p && k < 64 && rc >= 0;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        int64_t id = strtoll(p, NULL, 10);
+        while (*p && *p != '/')
+            p++;
+        struct db_stmt *st = NULL;
+        if ((rc = db_prepare(db, SQL_NODE_ONE, &st)) < 0)
+            break;
+        db_bind_int64(st, 1, id);
+        if ((rc = db_step(st)) == DB_ROW) {
+            const char *ind = db_col_text(st, 3);
+            rows[k] = (struct node_row){db_col_int64(st, 0), db_col_int64(st, 1),
+                                        db_col_text(st, 2)[0], NULL};
+            if (ind && ind[0] && !(rows[k].industry = set_string(set, ind)))
+                rc = ERR_NOMEM;
+            k++;
+        }
+        db_finalize(st);
+    }
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    qsort(rows, k, sizeof(*rows), node_cmp);
+    *out = rows;
+    *n = k;
+    return 0;
+}
 
 static int load_subjects(struct db *db, const struct score_card_full *c, int64_t single,
                          struct score_set *set)
 {
     /* deeper active cards of the same subject take their subtree */
-    struct card_path deeper[64];
+    char **deeper = NULL;
     size_t nd = 0;
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, SQL_CARDS_ACTIVE, &st);
@@ -263,56 +309,76 @@ static int load_subjects(struct db *db, const struct score_card_full *c, int64_t
     size_t plen = strlen(c->path);
     while ((rc = db_step(st)) == DB_ROW) {
         const char *p = db_col_text(st, 1);
-        if (db_col_int64(st, 0) != c->id && strlen(p) > plen && strncmp(p, c->path, plen) == 0 &&
-            nd < sizeof(deeper) / sizeof(deeper[0])) {
-            deeper[nd].id = db_col_int64(st, 0);
-            snprintf(deeper[nd].path, sizeof(deeper[nd].path), "%s", p);
-            nd++;
+        if (db_col_int64(st, 0) == c->id || strlen(p) <= plen || strncmp(p, c->path, plen) != 0)
+            continue;
+        char **g = realloc(deeper, (nd + 1) * sizeof(*g));
+        if (!g || !(g[nd] = strdup(p))) {
+            deeper = g ? g : deeper;
+            rc = ERR_NOMEM;
+            break;
         }
+        deeper = g;
+        nd++;
     }
     db_finalize(st);
-    if (rc < 0)
-        return rc;
-    struct node_row *nodes = NULL;
-    size_t nn = 0;
-    if ((rc = load_nodes(db, set, &nodes, &nn)) < 0)
-        return rc;
     char end[ACTOR_PATH_MAX];
     org_path_end(c->path, end, sizeof(end));
-    rc = db_prepare(db, strcmp(c->subject, "window") == 0 ? SQL_WINDOWS : SQL_STAFF, &st);
-    if (rc < 0) {
-        free(nodes);
-        return rc;
-    }
-    db_bind_text(st, 1, c->path);
-    db_bind_text(st, 2, end);
-    db_bind_int64(st, 3, single);
-    while ((rc = db_step(st)) == DB_ROW) {
-        const char *p = db_col_text(st, 1);
-        int skip = 0;
-        for (size_t i = 0; i < nd && !skip; i++)
-            skip = strncmp(p, deeper[i].path, strlen(deeper[i].path)) == 0;
-        if (skip)
-            continue;
-        if (set->n == set->cap) {
-            size_t cap = set->cap ? set->cap * 2 : 256;
-            struct score_subj *g = realloc(set->s, cap * sizeof(*g));
-            if (!g) {
+    if (rc >= 0)
+        rc = db_prepare(db,
+                        strcmp(c->subject, "window") == 0 ? (single ? SQL_WINDOW_ONE : SQL_WINDOWS)
+                                                          : (single ? SQL_STAFF_ONE : SQL_STAFF),
+                        &st);
+    if (rc >= 0) {
+        db_bind_text(st, 1, c->path);
+        db_bind_text(st, 2, end);
+        if (single)
+            db_bind_int64(st, 3, single);
+        while ((rc = db_step(st)) == DB_ROW) {
+            const char *p = db_col_text(st, 1);
+            int skip = 0;
+            for (size_t i = 0; i < nd && !skip; i++)
+                skip = strncmp(p, deeper[i], strlen(deeper[i])) == 0;
+            if (skip)
+                continue;
+            if (set->n == set->cap) {
+                size_t cap = set->cap ? set->cap * 2 : 256;
+                struct score_subj *g = realloc(set->s, cap * sizeof(*g));
+                if (!g) {
+                    rc = ERR_NOMEM;
+                    break;
+                }
+                set->s = g;
+                set->cap = cap;
+            }
+            struct score_subj *s = &set->s[set->n];
+            memset(s, 0, sizeof(*s));
+            s->id = db_col_int64(st, 0);
+            s->node_id = db_col_int64(st, 2);
+            if (!(s->path = strdup(p))) {
                 rc = ERR_NOMEM;
                 break;
             }
-            set->s = g;
-            set->cap = cap;
+            set->n++;
         }
-        struct score_subj *s = &set->s[set->n++];
-        memset(s, 0, sizeof(*s));
-        s->id = db_col_int64(st, 0);
-        s->node_id = db_col_int64(st, 2);
-        place(s, nodes, nn);
+        db_finalize(st);
     }
-    db_finalize(st);
+    for (size_t i = 0; i < nd; i++)
+        free(deeper[i]);
+    free(deeper);
+    if (rc < 0 || set->n == 0)
+        return rc < 0 ? rc : 0;
+    /* halls, units and industries up the tree: the subject's own path when
+     * rescoring one, else the whole tree at once */
+    struct node_row *nodes = NULL;
+    size_t nn = 0;
+    rc = single ? load_path_nodes(db, set, set->s[0].path, &nodes, &nn)
+                : load_nodes(db, set, &nodes, &nn);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < set->n; i++)
+        place(&set->s[i], nodes, nn);
     free(nodes);
-    return rc < 0 ? rc : 0;
+    return 0;
 }
 
 static struct score_subj *subj_find(struct score_set *set, int64_t id)
@@ -332,8 +398,10 @@ static struct score_subj *subj_find(struct score_set *set, int64_t id)
 
 void score_set_free(struct score_set *set)
 {
-    for (size_t i = 0; i < set->n; i++)
+    for (size_t i = 0; i < set->n; i++) {
         free(set->s[i].rv);
+        free(set->s[i].path);
+    }
     free(set->s);
     for (size_t i = 0; i < set->nstrings; i++)
         free(set->strings[i]);
@@ -408,6 +476,10 @@ static const char SQL_EVAL_S_ONE[] =
     "SELECT staff_id, active, active_good, bad, unrated, defaulted, bad_rectified, excluded"
     " FROM eval_month_staff WHERE month = ?1 AND staff_id = ?2";
 
+/* A month: the rows come in (subject_id, metric) order from the key. */
+static const char SQL_FACT_MONTH[] = "SELECT subject_id, metric, n FROM score_fact"
+                                     " WHERE month = ?1 AND kind = ?3 AND ?2 = ?1"
+                                     " ORDER BY subject_id, metric";
 static const char SQL_FACT_ALL[] =
     "SELECT subject_id, metric, SUM(n) FROM score_fact"
     " WHERE month >= ?1 AND month <= ?2 AND kind = ?3 GROUP BY subject_id, metric";
@@ -486,7 +558,8 @@ static int run_range(struct db *db, const char *kind, const char *mfrom, const c
         db_bind_text(st, 2, mto);
         rc = add_eval_rows(st, set, slot);
         db_finalize(st);
-        if (rc < 0 || (rc = db_prepare(db, SQL_FACT_ALL, &st)) < 0)
+        if (rc < 0 ||
+            (rc = db_prepare(db, strcmp(mfrom, mto) == 0 ? SQL_FACT_MONTH : SQL_FACT_ALL, &st)) < 0)
             return rc;
         db_bind_text(st, 1, mfrom);
         db_bind_text(st, 2, mto);
@@ -579,42 +652,68 @@ static int on_review(void *ctx, const char *kind, int64_t subject_id, const stru
     return keep_review(c, subject_id, r);
 }
 
+/* The staff average of a window: the results on the active staff card(s) of
+ * the staff assigned to it at any time in the period. */
 static const char SQL_STAFF_AVG[] =
-    "SELECT a.window_id, SUM(r.score), COUNT(*) FROM window_assignment a"
+    "SELECT a.window_id, SUM(r.score), COUNT(*) FROM (SELECT DISTINCT window_id, staff_id"
+    " FROM window_assignment WHERE started_at <= ?3 AND (ended_at IS NULL OR ended_at >= ?2)"
+    " AND (?4 = 0 OR window_id = ?4)) a"
     " JOIN score_result r ON r.kind = 'staff' AND r.subject_id = a.staff_id AND r.period = ?1"
-    " WHERE a.ended_at IS NULL AND (?2 = 0 OR a.window_id = ?2) GROUP BY a.window_id";
+    " JOIN score_card c ON c.id = r.card_id AND c.active = 1 GROUP BY a.window_id";
 
+/* Confirmed window events of the months with the chief representatives
+ * assigned to the window (at any time; the day decides below). */
 static const char SQL_CHIEF_EVENTS[] =
-    "SELECT a.staff_id, e.subject_id, n.path, e.type, SUM(e.qty) FROM score_event e"
+    "SELECT a.staff_id, e.subject_id, n.path, e.type, e.day, SUM(e.qty), a.started_at,"
+    " COALESCE(a.ended_at, 0) FROM score_event e"
     " JOIN window_assignment a ON a.window_id = e.subject_id AND a.is_chief = 1"
-    " AND a.ended_at IS NULL JOIN org_node n ON n.id = e.subject_id"
+    " JOIN org_node n ON n.id = e.subject_id"
     " WHERE e.kind = 'window' AND e.state = 'confirmed' AND e.month >= ?1 AND e.month <= ?2"
-    " AND (?3 = 0 OR a.staff_id = ?3) GROUP BY a.staff_id, e.subject_id, n.path, e.type";
+    " AND (?3 = 0 OR a.staff_id = ?3)"
+    " GROUP BY a.staff_id, e.subject_id, n.path, e.type, e.day, a.started_at, a.ended_at"
+    " ORDER BY e.subject_id, a.staff_id";
 
-/* Points a window's card takes off for `qty` events of `type`. */
-static double event_loss(const struct score_def *def, const char *type, double qty)
+/* Epoch seconds of a day's start (end: of its last second), Asia/Shanghai. */
+static int64_t day_epoch(const char *day, int end)
 {
-    double loss = 0;
-    for (int i = 0; i < def->nitems; i++)
-        for (int r = 0; r < def->item[i].nrules; r++) {
-            const struct score_rule *ru = &def->item[i].rule[r];
-            if (ru->per < 0 && strncmp(ru->input, "event:", 6) == 0 &&
-                strcmp(ru->input + 6, type) == 0)
-                loss -= ru->per * qty;
-        }
-    return loss;
+    int32_t d = 0;
+    if (date_parse(day, &d) < 0)
+        return 0;
+    return (int64_t)d * 86400 - QUEUE_TZ_OFFSET_S + (end ? 86399 : 0);
 }
 
-struct def_cache {
-    int64_t card_id;
-    struct score_card_full *card;
+struct chief_row {
+    int64_t staff, window;
+    char path[ACTOR_PATH_MAX];
+    char type[SCORE_CODE_MAX];
+    double qty;
 };
+
+/* What one chief's window lost through its card's event rules: per item the
+ * negative event amounts, at most the item's points (as the window's own
+ * score counts them). rows[lo, hi) are one (window, chief) pair. */
+static double window_event_loss(const struct score_def *def, const struct chief_row *rows,
+                                size_t lo, size_t hi)
+{
+    double loss = 0;
+    for (int i = 0; i < def->nitems; i++) {
+        double neg = 0;
+        for (int r = 0; r < def->item[i].nrules; r++) {
+            const struct score_rule *ru = &def->item[i].rule[r];
+            if (ru->per >= 0 || strncmp(ru->input, "event:", 6) != 0)
+                continue;
+            for (size_t k = lo; k < hi; k++)
+                if (strcmp(ru->input + 6, rows[k].type) == 0)
+                    neg -= ru->per * rows[k].qty;
+        }
+        loss += neg < def->item[i].points ? neg : def->item[i].points;
+    }
+    return loss;
+}
 
 static int chief_losses(struct db *db, const char *mfrom, const char *mto, int64_t single,
                         struct score_set *set)
 {
-    struct def_cache cache[16];
-    int nc = 0;
     struct db_stmt *st = NULL;
     int rc = db_prepare(db, SQL_CHIEF_EVENTS, &st);
     if (rc < 0)
@@ -622,18 +721,18 @@ static int chief_losses(struct db *db, const char *mfrom, const char *mto, int64
     db_bind_text(st, 1, mfrom);
     db_bind_text(st, 2, mto);
     db_bind_int64(st, 3, single);
-    /* rows first (the cards are read on the same connection afterwards) */
-    struct row {
-        int64_t staff, window;
-        char path[ACTOR_PATH_MAX];
-        char type[SCORE_CODE_MAX];
-        double qty;
-    } *rows = NULL;
+    /* rows first (the cards are read on the same connection afterwards); an
+     * event counts for the chief assigned on its day */
+    struct chief_row *rows = NULL;
     size_t n = 0, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
+        int64_t from = day_epoch(db_col_text(st, 4), 0), to = day_epoch(db_col_text(st, 4), 1);
+        int64_t started = db_col_int64(st, 6), ended = db_col_int64(st, 7);
+        if (started > to || (ended && ended < from) || !subj_find(set, db_col_int64(st, 0)))
+            continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            struct row *g = realloc(rows, cap * sizeof(*g));
+            struct chief_row *g = realloc(rows, cap * sizeof(*g));
             if (!g) {
                 rc = ERR_NOMEM;
                 break;
@@ -644,40 +743,39 @@ static int chief_losses(struct db *db, const char *mfrom, const char *mto, int64
         rows[n].window = db_col_int64(st, 1);
         snprintf(rows[n].path, sizeof(rows[n].path), "%s", db_col_text(st, 2));
         snprintf(rows[n].type, sizeof(rows[n].type), "%s", db_col_text(st, 3));
-        rows[n].qty = (double)db_col_int64(st, 4);
+        rows[n].qty = (double)db_col_int64(st, 5);
         n++;
     }
     db_finalize(st);
-    for (size_t i = 0; rc >= 0 && i < n; i++) {
-        struct score_subj *s = subj_find(set, rows[i].staff);
-        if (!s)
-            continue;
-        int64_t card_id = 0;
-        if ((rc = score_card_for(db, "window", rows[i].path, &card_id)) < 0 || !card_id)
-            continue;
-        struct score_card_full *card = NULL;
-        for (int k = 0; k < nc; k++)
-            if (cache[k].card_id == card_id)
-                card = cache[k].card;
-        if (!card && nc < 16) {
-            card = malloc(sizeof(*card));
-            if (!card) {
-                rc = ERR_NOMEM;
+    struct score_card_full *card = NULL;
+    int64_t card_id = 0;
+    for (size_t lo = 0; rc >= 0 && lo < n;) {
+        size_t hi = lo;
+        while (hi < n && rows[hi].window == rows[lo].window && rows[hi].staff == rows[lo].staff)
+            hi++;
+        /* the window's card, read once per window */
+        if (lo == 0 || rows[lo].window != rows[lo - 1].window) {
+            int64_t id = 0;
+            if ((rc = score_card_for(db, "window", rows[lo].path, &id)) < 0)
                 break;
+            if (id != card_id) {
+                if (card)
+                    score_card_free(card);
+                else if (!(card = malloc(sizeof(*card))))
+                    rc = ERR_NOMEM;
+                card_id = 0;
+                if (rc >= 0 && id && (rc = score_card_get(db, id, 0, card)) == 0)
+                    card_id = id;
             }
-            if ((rc = score_card_get(db, card_id, 0, card)) < 0) {
-                free(card);
-                break;
-            }
-            cache[nc].card_id = card_id;
-            cache[nc++].card = card;
         }
-        if (card)
-            s->m[0][M_CHIEF_LOSS] += event_loss(&card->def, rows[i].type, rows[i].qty);
+        struct score_subj *s = subj_find(set, rows[lo].staff);
+        if (rc >= 0 && card_id && s)
+            s->m[0][M_CHIEF_LOSS] += window_event_loss(&card->def, rows, lo, hi);
+        lo = hi;
     }
-    for (int k = 0; k < nc; k++) {
-        score_card_free(cache[k].card);
-        free(cache[k].card);
+    if (card) {
+        score_card_free(card);
+        free(card);
     }
     free(rows);
     return rc < 0 ? rc : 0;
@@ -753,7 +851,9 @@ int score_collect(struct db *db, const struct score_card_full *c, const char *pe
         if ((rc = db_prepare(db, SQL_STAFF_AVG, &st)) < 0)
             return rc;
         db_bind_text(st, 1, period);
-        db_bind_int64(st, 2, single);
+        db_bind_int64(st, 2, day_epoch(from, 0));
+        db_bind_int64(st, 3, day_epoch(to, 1));
+        db_bind_int64(st, 4, single);
         while ((rc = db_step(st)) == DB_ROW) {
             struct score_subj *s = subj_find(set, db_col_int64(st, 0));
             int64_t cnt = db_col_int64(st, 2);

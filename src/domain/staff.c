@@ -6,6 +6,7 @@
 
 #include "base/parse.h"
 #include "domain/audit.h"
+#include "domain/score.h"
 
 #define STAFF_COLS                                                                                 \
     "s.id, s.login, s.name, s.badge_no, s.post, s.party_member, s.role, s.node_id, n.name,"        \
@@ -292,6 +293,8 @@ int staff_create(struct db *db, const struct actor *who, const struct staff_inpu
     if (rc < 0)
         return err_set(e, rc, NULL, "database error");
     rc = audit_append(db, who, "create", "staff", id, out->node_id, NULL, staff_json(out));
+    if (rc == 0) /* a staff card scores the newcomer from now on (score.h) */
+        rc = score_touch(db, "staff", id);
     return rc < 0 ? err_set(e, rc, NULL, "database error") : 0;
 }
 

@@ -160,8 +160,14 @@ test('manual events: evidence required, a second person confirms, live score fol
   assertStatus(r, 201);
   assert.equal(r.json.state, 'pending');
   assertError(await leader.post(`/api/score-events/${r.json.id}/confirm`, {}), 403, 'forbidden');
-  const before = await leader.get('/api/scores/subject', { query: { kind: 'window', id: win[0].id } });
-  assertStatus(before, 200);
+  // a new card's subjects are scored by the rescoring thread, in the background
+  let before;
+  for (let i = 0; i < 100; i += 1) {
+    before = await leader.get('/api/scores/subject', { query: { kind: 'window', id: win[0].id } });
+    assertStatus(before, 200);
+    if (before.json.live) break;
+    await sleep(50);
+  }
   assert.equal(before.json.live.score, 100, 'pending events do not count');
   assertStatus(await admin.post(`/api/score-events/${r.json.id}/confirm`, {}), 200, 'confirm by another');
   assertError(await admin.post(`/api/score-events/${r.json.id}/confirm`, {}), 409, 'conflict', 'state');
@@ -256,10 +262,26 @@ test('the next month moves the flag and the arrows; two months at the bottom →
   const summons = await leader.get('/api/scores/summons', { query: { card_id: windowCard.id } });
   assertStatus(summons, 200);
   assert.deepEqual(summons.json.items.map((x) => [x.subject_id, x.bottom_streak]), [[win[2].id, 2]]);
-  // the chief of window 3 lost half of its 9 points
+  // the chief representative pays half of the window's event deductions, for the days
+  // they were chief: assigned today, last month's 9 points are not theirs
   const srk = await ranking(staffCard, m1);
-  const mine = srk.items.find((x) => x.subject_id === chief.id);
-  assert.equal(mine.score, 95.5);
+  assert.equal(srk.items.find((x) => x.subject_id === chief.id).score, 100);
+  const today = shanghaiNow().day;
+  const ev = await confirmedEvent('window', win[2].id, 'absent_half_day', today, 3); // −9 today
+  let live;
+  for (let i = 0; i < 100; i += 1) {
+    live = await leader.get('/api/scores/subject', { query: { kind: 'staff', id: chief.id } });
+    if (live.json.live && live.json.live.score === 95.5) break;
+    await sleep(50);
+  }
+  assert.equal(live.json.live.score, 95.5, 'half of the 9 points');
+  assertStatus(await leader.post(`/api/score-events/${ev}/void`, { reason: '测试结束' }), 200);
+  for (let i = 0; i < 100; i += 1) {
+    live = await leader.get('/api/scores/subject', { query: { kind: 'staff', id: chief.id } });
+    if (live.json.live.score === 100) break;
+    await sleep(50);
+  }
+  assert.equal(live.json.live.score, 100, 'voided: nothing to pay');
   const trend = await leader.get('/api/scores/trend', { query: { card_id: windowCard.id, kind: 'window', subject_id: win[2].id } });
   assertStatus(trend, 200);
   assert.deepEqual(trend.json.items.filter((x) => x.state === 'closed').map((x) => [x.period, x.score, x.rank]), [[m2, 94, 3], [m1, 91, 3]]);
@@ -374,4 +396,25 @@ test('commitments (践诺) and review rounds (三评) feed the staff card; open 
   assert.deepEqual(refused.json.error.details, { events: 0, commitments: 0, reviews: 1 });
   assertStatus(await leader.post(`/api/review-rounds/${old.json.id}/close`, {}), 200);
   assertStatus(await leader.post(`/api/scorecards/${staffCard.id}/periods/${m3}/close`, {}), 200);
+});
+
+test('a ranking lists only the rows in the reader\'s scope, with their ranks in the whole group', async () => {
+  const hall2 = await createNode(admin, unit, 'hall', { name: '考核测试二厅' });
+  const w4 = await createNode(admin, hall2, 'window', { code: 's4', name: '4号窗口' });
+  const clerk = await createStaff(admin, hall2.id, { role: 'staff' });
+  const clerkC = await loginAs(clerk.login, clerk.password);
+  // the new window is scored in the background (100, tied first)
+  let rk;
+  for (let i = 0; i < 100; i += 1) {
+    rk = await ranking(windowCard, thisMonth);
+    if (rk.items.some((x) => x.subject_id === w4.id)) break;
+    await sleep(50);
+  }
+  const all = byId(rk.items);
+  assert.ok(all.has(w4.id) && all.has(win[0].id), 'the leader sees both halls');
+  const mine = await clerkC.get('/api/scores', { query: { card_id: windowCard.id, period: thisMonth } });
+  assertStatus(mine, 200);
+  assert.deepEqual(mine.json.items.map((x) => x.subject_id), [w4.id], 'the clerk sees the own hall only');
+  assert.equal(mine.json.items[0].rank, all.get(w4.id).rank, 'the rank in the whole card');
+  assertError(await clerkC.get('/api/scores/summons', { query: { card_id: windowCard.id } }), 403, 'forbidden');
 });

@@ -249,6 +249,10 @@ Test(score, definition_checks)
               "cap");
     parse_bad("{\"items\":[{\"code\":\"a\",\"name\":\"A\",\"points\":1,\"veto\":\"year\"}]}",
               "window", "items[0].veto");
+    /* the year to date is kept for monthly figures and events, not commitments */
+    parse_bad("{\"items\":[{\"code\":\"a\",\"name\":\"A\",\"points\":1,\"veto\":\"year\","
+              "\"rules\":[{\"input\":\"commit_missed\",\"per\":0}]}]}",
+              "window", "items[0].rules[0].input");
     parse_bad("{\"items\":[{\"code\":\"a\",\"name\":\"A\",\"points\":1}],\"red_flag\":"
               "{\"month\":1.5}}",
               "window", "red_flag");

@@ -118,7 +118,8 @@ CREATE TABLE score_period (
 
 -- One subject's result in a card's period: score in hundredths of a point,
 -- stars (0 = disqualified), the veto that disqualified it, its groups, its
--- ranks (stored when the period closes), the bottom-of-ranking streak, and
+-- ranks (stored when the period closes), the bottom-of-ranking streak, its
+-- path (the window's or the staff member's home node's: who may see it), and
 -- the inputs it was computed from (JSON) so the drill-down can recompute it.
 CREATE TABLE score_result (
     card_id BIGINT NOT NULL,
@@ -137,6 +138,7 @@ CREATE TABLE score_result (
     rank_unit INTEGER NOT NULL DEFAULT 0,
     rank_industry INTEGER NOT NULL DEFAULT 0,
     bottom_streak INTEGER NOT NULL DEFAULT 0,
+    path {{TEXT_C}} NOT NULL DEFAULT '',
     inputs TEXT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (card_id, period, kind, subject_id)
