@@ -106,6 +106,7 @@ BENCH_SCORE_EVENTS=${BENCH_SCORE_EVENTS:-50}
 BENCH_SCORE_TIMEOUT_MS=${BENCH_SCORE_TIMEOUT_MS:-5000}
 BENCH_SCORE_CACHE=${BENCH_SCORE_CACHE:-$BENCH_OUT}
 BENCH_SCORE_BUILD_MAX_S=${BENCH_SCORE_BUILD_MAX_S:-3600}
+BENCH_SCORE_LIVE_MAX_S=${BENCH_SCORE_LIVE_MAX_S:-900}
 BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
@@ -1124,6 +1125,25 @@ sc_cards() {
         "$API_OUT")
 }
 
+# sc_wait_live CARD PERIOD N: wait until the card's live results of PERIOD hold N subjects
+# (a new card is scored in the background; so are subjects marked by writes), at most
+# BENCH_SCORE_LIVE_MAX_S seconds
+sc_wait_live() {
+    local card=$1 period=$2 n=$3 SRV=$SC_SRV COOKIE=$SC_COOKIE1 t0=$SECONDS got=0
+    while :; do
+        api GET "/api/scores?card_id=$card&period=$period"
+        api_expect "GET /api/scores?card_id=$card&period=$period" 200
+        got=$(jq '.items | length' "$API_OUT")
+        ((got >= n)) && break
+        ((SECONDS - t0 < BENCH_SCORE_LIVE_MAX_S)) ||
+            bench_die "scoring: card $card, $period: $got of $n subjects scored after" \
+                "${BENCH_SCORE_LIVE_MAX_S} s"
+        sleep 2
+    done
+    ((SECONDS - t0 < 2)) ||
+        bench_log "scoring: card $card, $period: all $n subjects scored live after $((SECONDS - t0)) s"
+}
+
 # sc_state CARD PERIOD: open | closed | none
 sc_state() {
     local SRV=$SC_SRV COOKIE=$SC_COOKIE1
@@ -1185,6 +1205,10 @@ sc_build() {
         api_expect "POST /api/scorecards (the staff card)" 201
         SC_SCARD=$(jq -r '.id' "$API_OUT")
     fi
+    # the new cards' live results (scored in the background), so the cached dataset
+    # starts complete
+    sc_wait_live "$SC_SCARD" "$SC_M0" "$BENCH_SCORE_STAFF"
+    sc_wait_live "$SC_WCARD" "$SC_M0" "$BENCH_SCORE_WINDOWS"
     # the month before the measured one, closed as a leader would: staff first (the
     # window card may read its staff's results)
     for card in "$SC_SCARD" "$SC_WCARD"; do
@@ -1246,6 +1270,8 @@ sc_setup() {
     sc_cards
     [[ -n $SC_WCARD && -n $SC_SCARD ]] ||
         bench_die "scoring: the dataset has no active window and staff cards: $(head -c 400 "$API_OUT")"
+    sc_wait_live "$SC_SCARD" "$SC_M0" "$BENCH_SCORE_STAFF"
+    sc_wait_live "$SC_WCARD" "$SC_M0" "$BENCH_SCORE_WINDOWS"
     bench_log "scoring: window card $SC_WCARD, staff card $SC_SCARD; months $SC_M2 (closed)," \
         "$SC_M1 (closed by period_close), $SC_M0 (live)"
     SC_READY=1
