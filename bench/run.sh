@@ -49,6 +49,8 @@
 #   BENCH_SCORE_CLOSE_RUNS, BENCH_SCORE_EVENTS, BENCH_SCORE_TIMEOUT_MS   closes timed (5),
 #                   manual deductions and evaluations timed (50 each), the longest wait
 #                   for a live score (5000 ms)
+#   BENCH_SCORE_LIVE_MAX_S   the longest wait for a month's live results to be complete
+#                   (900 s; new cards are scored in the background)
 #   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
 #                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
