@@ -101,7 +101,7 @@ test-fuzz:
 
 # in-process microbenchmarks, linked against the release objects
 build/bench/due_bench build/bench/case_scan build/bench/eval_rank \
-	build/bench/eval_tokens: build/bench/%: bench/%.c bench/drv.h $(REL_OBJS)
+	build/bench/eval_tokens build/bench/score_data build/bench/score_event: build/bench/%: bench/%.c bench/drv.h $(REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(REL_OBJS) $(PKG_LIBS)
 
@@ -123,7 +123,7 @@ build/bench/sqlprof.so: bench/sqlprof.c
 
 bench: deps all build/bench/due_bench build/bench/case_scan build/bench/lifecycle \
 	build/bench/sse_fanout build/bench/case_register build/bench/eval_insert build/bench/eval_rank \
-	build/bench/eval_tokens build/bench/eval_submit
+	build/bench/eval_tokens build/bench/eval_submit build/bench/score_data build/bench/score_event
 	@bash scripts/deps.sh bench
 	@bash bench/run.sh
 

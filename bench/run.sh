@@ -9,7 +9,7 @@
 #
 # Cases: nginx_static, healthz, org_read, catalog_read, ticket_lifecycle, case_register,
 # sqlite_batch_insert, evaluation_submit, board_read, sse_fanout, due_date, overdue_scan,
-# ranking_month (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2 decimals.
+# ranking_month, period_close, rescore_event (see bench/README.md); ratio = ops_per_s / ref_ops_per_s with 2 decimals.
 #
 # NOTE on the idle_rss_mb row: it is a memory reading, not a throughput case. Its value
 # (VmRSS of the server in MB, read from /proc/PID/status ~2 s after start-up and login,
@@ -24,7 +24,7 @@
 #   BENCH_CASES     cases to run, in order (default "nginx_static healthz org_read
 #                   catalog_read ticket_lifecycle case_register sqlite_batch_insert
 #                   evaluation_submit board_read sse_fanout due_date overdue_scan
-#                   ranking_month idle_rss_mb")
+#                   ranking_month period_close rescore_event idle_rss_mb")
 #   BENCH_LC_CLIENTS   ticket_lifecycle: concurrent clients = staff = windows (default 64)
 #   BENCH_LC_PER_SERIES   ticket_lifecycle: windows serving each series (default 4)
 #   BENCH_CR_CLIENTS   case_register: concurrent clients = staff (default 64)
@@ -41,6 +41,16 @@
 #                   rankings from the raw evaluations (5)
 #   BENCH_RANK_CACHE, BENCH_RANK_BUILD_MAX_S   ranking_month: where the dataset is kept
 #                   (bench/out) and the longest a build may take (1800 s)
+#   BENCH_SCORE_WINDOWS, BENCH_SCORE_STAFF, BENCH_SCORE_EVALS, BENCH_SCORE_CASES,
+#   BENCH_SCORE_MANUAL   period_close, rescore_event: the scoring dataset (10000 windows,
+#                   50000 staff, 10000000 evaluations, 1000000 cases, 5000 manual events),
+#                   built once and cached in BENCH_SCORE_CACHE (bench/out), a build taking
+#                   at most BENCH_SCORE_BUILD_MAX_S (3600 s)
+#   BENCH_SCORE_CLOSE_RUNS, BENCH_SCORE_EVENTS, BENCH_SCORE_TIMEOUT_MS   closes timed (5),
+#                   manual deductions and evaluations timed (50 each), the longest wait
+#                   for a live score (5000 ms)
+#   BENCH_SCORE_LIVE_MAX_S   the longest wait for a month's live results to be complete
+#                   (900 s; new cards are scored in the background)
 #   BENCH_SSE_SUBS, BENCH_SSE_CALLS, BENCH_SSE_INTERVAL_MS   sse_fanout: streams (1000),
 #                   calls (50) and the time between calls (100 ms)
 #   BENCH_BIN       server binary (default build/chuangkou)
@@ -61,7 +71,7 @@ source "$ROOT/bench/lib.sh"
 BIN=${BENCH_BIN:-$ROOT/build/chuangkou}
 BENCH_CASES=${BENCH_CASES:-nginx_static healthz org_read catalog_read ticket_lifecycle \
 case_register sqlite_batch_insert evaluation_submit board_read sse_fanout due_date overdue_scan \
-ranking_month idle_rss_mb}
+ranking_month period_close rescore_event idle_rss_mb}
 # queue cases: lifecycle clients (one staff member and one window each), SSE streams
 BENCH_LC_CLIENTS=${BENCH_LC_CLIENTS:-64}
 BENCH_LC_PER_SERIES=${BENCH_LC_PER_SERIES:-4}
@@ -87,6 +97,18 @@ BENCH_RANK_RUNS=${BENCH_RANK_RUNS:-50}
 BENCH_RANK_REF_RUNS=${BENCH_RANK_REF_RUNS:-5}
 BENCH_RANK_CACHE=${BENCH_RANK_CACHE:-$BENCH_OUT}
 BENCH_RANK_BUILD_MAX_S=${BENCH_RANK_BUILD_MAX_S:-1800}
+# scoring cases: the dataset's sizes (cached), close runs, timed events, the wait's limit
+BENCH_SCORE_WINDOWS=${BENCH_SCORE_WINDOWS:-10000}
+BENCH_SCORE_STAFF=${BENCH_SCORE_STAFF:-50000}
+BENCH_SCORE_EVALS=${BENCH_SCORE_EVALS:-10000000}
+BENCH_SCORE_CASES=${BENCH_SCORE_CASES:-1000000}
+BENCH_SCORE_MANUAL=${BENCH_SCORE_MANUAL:-5000}
+BENCH_SCORE_CLOSE_RUNS=${BENCH_SCORE_CLOSE_RUNS:-5}
+BENCH_SCORE_EVENTS=${BENCH_SCORE_EVENTS:-50}
+BENCH_SCORE_TIMEOUT_MS=${BENCH_SCORE_TIMEOUT_MS:-5000}
+BENCH_SCORE_CACHE=${BENCH_SCORE_CACHE:-$BENCH_OUT}
+BENCH_SCORE_BUILD_MAX_S=${BENCH_SCORE_BUILD_MAX_S:-3600}
+BENCH_SCORE_LIVE_MAX_S=${BENCH_SCORE_LIVE_MAX_S:-900}
 BENCH_STAFF_PASSWORD='Bench-pass1!'
 
 T=
@@ -121,12 +143,16 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_pid "$SRV_PID" chuangkou
+    stop_pid "$SC_PID" chuangkou-score
     stop_pid "$NGINX_PID" nginx
     if [[ -n $T && -d $T ]]; then
         mkdir -p "$BENCH_OUT"
         # the server log minus its per-request access lines (hundreds of MB under load)
         [[ -f $T/server.log ]] &&
             { grep -v 'comp=access' "$T/server.log" | head -n 2000 >"$BENCH_OUT/server.log" || true; }
+        [[ -f $T/score_server.log ]] &&
+            { grep -v 'comp=access' "$T/score_server.log" | head -n 2000 \
+                >"$BENCH_OUT/score_server.log" || true; }
         [[ -f $T/nginx/error.log ]] && cp "$T/nginx/error.log" "$BENCH_OUT/nginx-error.log"
         if [[ ${BENCH_KEEP_TMP:-0} == 1 ]]; then
             bench_log "temp dir kept: $T"
@@ -968,14 +994,414 @@ case_ranking_month() {
         "$(bench_kv "$line" ref_p99_ms)"
 }
 
+# ---------------------------------------------------------------- scoring cases
+# period_close and rescore_event run against a second server of ours, on the scoring
+# dataset (build/bench/score_data, cached in BENCH_SCORE_CACHE), started by the first of
+# them and stopped on exit. See "The scoring cases" in bench/README.md.
+SC_GEN=2 # bump when score_data or the cards below change what the cached dataset holds
+SC_READY=0
+SC_PID=
+SC_SRV=
+SC_PORT=
+SC_KEY=
+SC_COOKIE1=
+SC_CSRF1=
+SC_COOKIE2=
+SC_CSRF2=
+SC_WCARD=
+SC_SCARD=
+SC_M0=
+SC_M1=
+SC_M2=
+
+# the window card: 100 points over six items, a bonus of up to 10, a yearly veto
+SC_WINDOW_DEF='{"weighted":false,"base":100,"cap":110,"floor":0,"items":[
+ {"code":"attendance","name":"考勤纪律","points":20,"rules":[
+  {"input":"event:absent_half_day","per":-3},{"input":"event:late_arrival","per":-1}]},
+ {"code":"public","name":"群众评价","points":30,"input":"satisfaction","zero":0.8,"full":1.0,
+  "empty":"full","rules":[{"input":"eval_bad","per":-0.2}]},
+ {"code":"timelimit","name":"限时办结","points":20,"input":"ontime_rate","zero":0.8,"full":1.0,
+  "rules":[{"input":"case_overdue","per":-1}]},
+ {"code":"efficiency","name":"服务效率","points":10,"input":"noshow_rate","zero":0.1,"full":0.0,
+  "rules":[{"input":"svc_timeout","per":-0.2}]},
+ {"code":"bonus","name":"加分","points":0,"bonus":10,"rules":[{"input":"event:praise_letter","per":2}]},
+ {"code":"covert","name":"暗访","points":20,"veto":"year","rules":[
+  {"input":"event:covert_negative","per":-20}]}],
+ "events":[{"code":"absent_half_day","name":"缺勤(半天)"},{"code":"late_arrival","name":"迟到"},
+  {"code":"praise_letter","name":"表扬信"},{"code":"covert_negative","name":"暗访发现问题"}],
+ "stars":[95,90,80,70],"red_flag":{"month":5,"quarter":2,"year":1,"group":"all"},
+ "summons":{"group":"all","bottom":1,"streak":2}}'
+# the staff card: the same kinds of items, the chief representative's share of the
+# window's deductions (chief_loss), skill contests, a veto for the period
+SC_STAFF_DEF='{"weighted":false,"base":100,"cap":110,"floor":0,"items":[
+ {"code":"attendance","name":"考勤纪律","points":20,"rules":[
+  {"input":"event:absent_half_day","per":-3},{"input":"event:late_arrival","per":-1}]},
+ {"code":"public","name":"群众评价","points":30,"input":"satisfaction","zero":0.8,"full":1.0,
+  "empty":"full","rules":[{"input":"eval_bad","per":-0.5}]},
+ {"code":"timelimit","name":"限时办结","points":20,"input":"ontime_rate","zero":0.8,"full":1.0,
+  "rules":[{"input":"case_overdue","per":-1}]},
+ {"code":"efficiency","name":"服务效率","points":10,"input":"noshow_rate","zero":0.1,"full":0.0},
+ {"code":"chief","name":"首席代表连带","points":10,"rules":[{"input":"chief_loss","per":-0.5}]},
+ {"code":"skill","name":"技能与表扬","points":0,"bonus":10,"rules":[
+  {"input":"event:skill_award","per":5},{"input":"event:praise_letter","per":1}]},
+ {"code":"discipline","name":"工作纪律","points":10,"veto":"period","rules":[
+  {"input":"event:discipline_violation","per":-10}]}],
+ "events":[{"code":"absent_half_day","name":"缺勤(半天)"},{"code":"late_arrival","name":"迟到"},
+  {"code":"praise_letter","name":"表扬信"},{"code":"skill_award","name":"技能比武获奖"},
+  {"code":"discipline_violation","name":"违反工作纪律"}],
+ "stars":[95,90,80,70],"summons":{"group":"unit","bottom":3,"streak":2}}'
+
+# the months, Asia/Shanghai: M0 the current one (live), M1 the one closed by period_close,
+# M2 the one closed when the dataset was prepared
+sc_months() {
+    local y m
+    y=$(TZ=Asia/Shanghai date +%Y)
+    m=$((10#$(TZ=Asia/Shanghai date +%m)))
+    SC_M0=$(printf '%04d-%02d' "$y" "$m")
+    ((m == 1)) && { y=$((y - 1)); m=13; }
+    m=$((m - 1))
+    SC_M1=$(printf '%04d-%02d' "$y" "$m")
+    ((m == 1)) && { y=$((y - 1)); m=13; }
+    m=$((m - 1))
+    SC_M2=$(printf '%04d-%02d' "$y" "$m")
+}
+
+# sc_server_start DB: our server on the scoring dataset (SC_PID, SC_SRV, SC_PORT)
+sc_server_start() {
+    local db=$1 try
+    for try in 1 2 3; do
+        SC_PORT=$(bench_free_port)
+        SC_SRV=http://127.0.0.1:$SC_PORT
+        CHUANGKOU_KEY_FILE=$SC_KEY "$BIN" serve --listen "127.0.0.1:$SC_PORT" --db "sqlite:$db" \
+            >>"$T/score_server.log" 2>&1 &
+        SC_PID=$!
+        bench_wait_http "$SC_SRV/healthz" 120 "$SC_PID" && break
+        if ((try < 3)) && grep -q 'Address already in use' "$T/score_server.log"; then
+            wait "$SC_PID" 2>/dev/null || true
+            SC_PID=
+            continue
+        fi
+        tail -n 30 "$T/score_server.log" >&2
+        bench_die "scoring: chuangkou serve on $db did not answer /healthz"
+    done
+    bench_log "scoring: chuangkou (pid $SC_PID) on port $SC_PORT, $db"
+}
+
+# log both admins in (SC_COOKIE1/SC_CSRF1: bench, SC_COOKIE2/SC_CSRF2: bench2)
+sc_login() {
+    local SRV=$SC_SRV
+    staff_login bench
+    SC_COOKIE1=$S_COOKIE
+    SC_CSRF1=$S_CSRF
+    staff_login bench2
+    SC_COOKIE2=$S_COOKIE
+    SC_CSRF2=$S_CSRF
+}
+
+# sc_close CARD PERIOD: close a card's period as bench; the seconds it took in SC_SECS
+SC_SECS=
+sc_close() {
+    local card=$1 period=$2 out=$T/sc_close.json code t
+    read -r code t < <(curl -s -o "$out" -w '%{http_code} %{time_total}\n' -X POST \
+        -H "Cookie: $SC_COOKIE1" -H "X-CSRF-Token: $SC_CSRF1" -H 'Content-Type: application/json' \
+        --data '{}' "$SC_SRV/api/scorecards/$card/periods/$period/close")
+    [[ $code == 200 ]] ||
+        bench_die "scoring: POST /api/scorecards/$card/periods/$period/close: expected 200, got" \
+            "$code: $(head -c 400 "$out")"
+    SC_SECS=$t
+}
+
+# the migrations' checksums (sha1sum -c format, paths from the repository's root)
+sc_manifest() {
+    (cd "$ROOT" && sha1sum src/store/migrations/*.sql)
+}
+
+# the region's active window and staff cards (SC_WCARD, SC_SCARD; empty when none)
+sc_cards() {
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1
+    api GET "/api/scorecards?node_id=1"
+    api_expect "GET /api/scorecards?node_id=1" 200
+    SC_WCARD=$(jq -r 'first(.items[]? | select(.subject == "window" and .active) | .id) // empty' \
+        "$API_OUT")
+    SC_SCARD=$(jq -r 'first(.items[]? | select(.subject == "staff" and .active) | .id) // empty' \
+        "$API_OUT")
+}
+
+# sc_wait_live CARD PERIOD N: wait until the card's live results of PERIOD hold N subjects
+# (a new card is scored in the background; so are subjects marked by writes), at most
+# BENCH_SCORE_LIVE_MAX_S seconds
+sc_wait_live() {
+    local card=$1 period=$2 n=$3 SRV=$SC_SRV COOKIE=$SC_COOKIE1 t0=$SECONDS got=0
+    while :; do
+        api GET "/api/scores?card_id=$card&period=$period"
+        api_expect "GET /api/scores?card_id=$card&period=$period" 200
+        got=$(jq '.items | length' "$API_OUT")
+        ((got >= n)) && break
+        ((SECONDS - t0 < BENCH_SCORE_LIVE_MAX_S)) ||
+            bench_die "scoring: card $card, $period: $got of $n subjects scored after" \
+                "${BENCH_SCORE_LIVE_MAX_S} s"
+        sleep 2
+    done
+    ((SECONDS - t0 < 2)) ||
+        bench_log "scoring: card $card, $period: all $n subjects scored live after $((SECONDS - t0)) s"
+}
+
+# sc_state CARD PERIOD: open | closed | none
+sc_state() {
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1
+    api GET "/api/scorecards/$1/periods"
+    api_expect "GET /api/scorecards/$1/periods" 200
+    jq -r --arg p "$2" 'first(.items[]? | select(.period == $p) | .state) // "none"' "$API_OUT"
+}
+
+# the dataset, built into PATH.tmp and prepared through the server: two admins, the two
+# cards, M2 closed; renamed to PATH when complete. Each step can be taken again: a
+# generated PATH.tmp (marked by PATH.tmp.gen) is reused, existing admins and cards kept.
+sc_build() {
+    local path=$1 tmp=$1.tmp line t0=$SECONDS rc=0
+    if [[ -s $tmp && -s $tmp.gen ]] &&
+        (cd "$ROOT" && sha1sum --quiet -c "$tmp.migrations" >/dev/null 2>&1); then
+        bench_log "scoring: reusing the generated $tmp ($(cat "$tmp.gen"))"
+    else
+        rm -f "$tmp" "$tmp-wal" "$tmp-shm" "$tmp.gen" "$tmp.migrations" "$SC_KEY"
+        bench_log "scoring: building $path ($BENCH_SCORE_WINDOWS windows, $BENCH_SCORE_STAFF" \
+            "staff, $BENCH_SCORE_EVALS evaluations, $BENCH_SCORE_CASES cases," \
+            "$BENCH_SCORE_MANUAL manual events; at most ${BENCH_SCORE_BUILD_MAX_S} s)"
+        timeout "$BENCH_SCORE_BUILD_MAX_S" nice -n 5 "$ROOT/build/bench/score_data" build \
+            --db "$tmp" --windows "$BENCH_SCORE_WINDOWS" --staff "$BENCH_SCORE_STAFF" \
+            --evals "$BENCH_SCORE_EVALS" --cases "$BENCH_SCORE_CASES" \
+            --manual "$BENCH_SCORE_MANUAL" --build-max-s "$BENCH_SCORE_BUILD_MAX_S" \
+            >"$T/score_data.txt" 2>"$BENCH_OUT/score_data.log" || rc=$?
+        line=$(tail -n 1 "$T/score_data.txt" 2>/dev/null || true)
+        if ((rc != 0)) || [[ $line != windows=* ]]; then
+            tail -n 20 "$BENCH_OUT/score_data.log" >&2
+            rm -f "$tmp" "$tmp-wal" "$tmp-shm"
+            bench_die "scoring: building the dataset failed (exit $rc; nothing cached)"
+        fi
+        printf '%s\n' "$line" >"$tmp.gen"
+        sc_manifest >"$tmp.migrations"
+        bench_log "scoring: written in $((SECONDS - t0)) s: $line"
+    fi
+    local who
+    for who in bench bench2; do
+        printf '%s\n' "$BENCH_STAFF_PASSWORD" | CHUANGKOU_KEY_FILE=$SC_KEY "$BIN" user add \
+            --db "sqlite:$tmp" --login "$who" --name "Bench $who" --role admin --org /city \
+            >>"$T/score_setup.log" 2>&1 || grep -q "login $who is taken" "$T/score_setup.log" ||
+            { cat "$T/score_setup.log" >&2; bench_die "scoring: chuangkou user add $who failed"; }
+    done
+    sc_server_start "$tmp"
+    sc_login
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1 ADMIN_CSRF=$SC_CSRF1 body card
+    sc_cards
+    if [[ -z $SC_WCARD ]]; then
+        body=$(jq -cn --argjson d "$SC_WINDOW_DEF" '{node_id: 1, subject: "window",
+            name: "窗口单位月度考核（压测）", periods: ["month"], "def": $d, note: "bench"}')
+        api POST /api/scorecards "$body"
+        api_expect "POST /api/scorecards (the window card)" 201
+        SC_WCARD=$(jq -r '.id' "$API_OUT")
+    fi
+    if [[ -z $SC_SCARD ]]; then
+        body=$(jq -cn --argjson d "$SC_STAFF_DEF" '{node_id: 1, subject: "staff",
+            name: "窗口工作人员月度考核（压测）", periods: ["month"], "def": $d, note: "bench"}')
+        api POST /api/scorecards "$body"
+        api_expect "POST /api/scorecards (the staff card)" 201
+        SC_SCARD=$(jq -r '.id' "$API_OUT")
+    fi
+    # the new cards' live results (scored in the background), so the cached dataset
+    # starts complete
+    sc_wait_live "$SC_SCARD" "$SC_M0" "$BENCH_SCORE_STAFF"
+    sc_wait_live "$SC_WCARD" "$SC_M0" "$BENCH_SCORE_WINDOWS"
+    # the month before the measured one, closed as a leader would: staff first (the
+    # window card may read its staff's results)
+    for card in "$SC_SCARD" "$SC_WCARD"; do
+        [[ $(sc_state "$card" "$SC_M2") == closed ]] && continue
+        sc_close "$card" "$SC_M2"
+        bench_log "scoring: $SC_M2 closed for card $card in $SC_SECS s"
+    done
+    stop_pid "$SC_PID" chuangkou-score
+    SC_PID=
+    local f
+    for f in "" -wal -shm; do
+        [[ -e $tmp$f ]] && mv "$tmp$f" "$path$f"
+    done
+    rm -f "$tmp.gen"
+    mv "$tmp.migrations" "$path.migrations"
+    bench_log "scoring: dataset prepared in $((SECONDS - t0)) s, $(du -m "$path" | cut -f1) MB"
+}
+
+# the dataset (built once, cached), its open evaluation tokens, the server, both admins
+# logged in, the cards' ids
+sc_setup() {
+    ((SC_READY)) && return 0
+    local dir=$BENCH_SCORE_CACHE name path tok line
+    sc_months
+    mkdir -p "$dir"
+    name=score_g${SC_GEN}_${BENCH_SCORE_WINDOWS}_${BENCH_SCORE_STAFF}_${BENCH_SCORE_EVALS}
+    name+=_${BENCH_SCORE_CASES}_${BENCH_SCORE_MANUAL}_${SC_M0}
+    path=$dir/$name.db
+    SC_KEY=$path.key
+    # a migration edited since the dataset was built (not only added: the server applies
+    # new ones) makes it stale
+    if [[ -s $path ]] && ! (cd "$ROOT" && sha1sum --quiet -c "$path.migrations" >/dev/null 2>&1)
+    then
+        bench_log "scoring: a migration changed since $path was built: rebuilding"
+        rm -f "$path" "$path-wal" "$path-shm" "$path.key" "$path.migrations"
+    fi
+    if [[ -s $path ]]; then
+        bench_log "scoring: reusing $path ($(du -m "$path" | cut -f1) MB)"
+    else
+        # datasets of other months or sizes: several GB each
+        local old
+        for old in "$dir"/score_g*.db "$dir"/score_g*.db.tmp; do
+            old=${old%.tmp}
+            [[ (-e $old || -e $old.tmp) && $old != "$path" ]] || continue
+            bench_log "scoring: removing the stale dataset $old"
+            rm -f "$old" "$old-wal" "$old-shm" "$old.key" "$old.migrations" "$old.tmp" \
+                "$old.tmp-wal" "$old.tmp-shm" "$old.tmp.gen" "$old.tmp.migrations"
+        done
+        sc_build "$path"
+    fi
+    # services to evaluate: written before the server serves the file
+    tok=$T/sc_tokens.txt
+    line=$(CHUANGKOU_KEY_FILE=$SC_KEY "$ROOT/build/bench/score_data" tokens --db "sqlite:$path" \
+        --count "$BENCH_SCORE_EVENTS" --out "$tok") ||
+        bench_die "scoring: seeding $BENCH_SCORE_EVENTS evaluable services failed"
+    bench_log "scoring: seeded $line"
+    sc_server_start "$path"
+    sc_login
+    sc_cards
+    [[ -n $SC_WCARD && -n $SC_SCARD ]] ||
+        bench_die "scoring: the dataset has no active window and staff cards: $(head -c 400 "$API_OUT")"
+    sc_wait_live "$SC_SCARD" "$SC_M0" "$BENCH_SCORE_STAFF"
+    sc_wait_live "$SC_WCARD" "$SC_M0" "$BENCH_SCORE_WINDOWS"
+    bench_log "scoring: window card $SC_WCARD, staff card $SC_SCARD; months $SC_M2 (closed)," \
+        "$SC_M1 (closed by period_close), $SC_M0 (live)"
+    SC_READY=1
+}
+
+# sc_check_ranks CARD PERIOD N: the period's rows are N, ranked 1.. by score (ties share
+# a rank: a row's rank is its position, or the previous row's when the scores tie)
+sc_check_ranks() {
+    local card=$1 period=$2 n=$3 SRV=$SC_SRV COOKIE=$SC_COOKIE1 res
+    api GET "/api/scores?card_id=$card&period=$period"
+    api_expect "GET /api/scores?card_id=$card&period=$period" 200
+    res=$(jq -r '.items as $r | [range(0; $r | length) | . as $i | $r[$i] |
+        if $i == 0 then (if .rank == 1 then empty else "row 1 has rank \(.rank)" end)
+        elif .score > $r[$i - 1].score then "row \($i + 1) scores above the row before it"
+        elif .score == $r[$i - 1].score then
+            (if .rank == $r[$i - 1].rank then empty else "row \($i + 1): tie, rank \(.rank)" end)
+        elif .rank == $i + 1 then empty
+        else "row \($i + 1) has rank \(.rank)" end] | .[0:3] | join("; ")' "$API_OUT")
+    [[ -z $res ]] || bench_die "scoring: card $card, $period: the ranks are wrong: $res"
+    local got state
+    got=$(jq '.items | length' "$API_OUT")
+    state=$(jq -r '.state // empty' "$API_OUT")
+    [[ $got == "$n" ]] || bench_die "scoring: card $card, $period: $got rows, expected $n"
+    [[ $state == closed ]] || bench_die "scoring: card $card, $period: state '$state' after the close"
+    SC_CHECK_ROW=$(jq -c '.items[(.items | length) / 2 | floor]' "$API_OUT")
+}
+
+# sc_check_detail CARD PERIOD KIND ROW: the drill-down of the row's subject adds up to its
+# stored score
+sc_check_detail() {
+    local card=$1 period=$2 kind=$3 row=$4 SRV=$SC_SRV COOKIE=$SC_COOKIE1 id score
+    id=$(jq -r '.subject_id' <<<"$row")
+    score=$(jq -r '.score' <<<"$row")
+    api GET "/api/scores/detail?card_id=$card&period=$period&kind=$kind&subject_id=$id"
+    api_expect "GET /api/scores/detail (card $card, $kind $id)" 200
+    jq -e --argjson s "$score" '((.total - $s) | fabs) < 0.005 and ((.row.score - $s) | fabs) < 0.005
+        and ((.items | length) > 0)' "$API_OUT" >/dev/null ||
+        bench_die "scoring: card $card, $period, $kind $id scores $score in the ranking, but its" \
+            "drill-down says total $(jq -r '.total' "$API_OUT"), row $(jq -r '.row.score' "$API_OUT")"
+    bench_log "scoring: card $card, $period: $kind $id, rank $(jq -r '.rank' <<<"$row"):" \
+        "drill-down total $(jq -r '.total' "$API_OUT") = its score $score" \
+        "($(jq '.items | length' "$API_OUT") items)"
+}
+
+# sc_pct P SECONDS...: the nearest-rank percentile P of the values, in ms
+sc_pct() {
+    local p=$1
+    shift
+    printf '%s\n' "$@" | sort -g | awk -v p="$p" '{ v[NR] = $1 } END {
+        k = int(p / 100 * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR
+        printf "%.1f", v[k] * 1000 }'
+}
+
+case_period_close() {
+    sc_setup
+    local SRV=$SC_SRV COOKIE=$SC_COOKIE1 ADMIN_CSRF=$SC_CSRF1 run card st
+    local -a tot=() ws=() ss=()
+    bench_log "period_close: $SC_M1, the staff card $SC_SCARD then the window card $SC_WCARD," \
+        "$BENCH_SCORE_CLOSE_RUNS runs, reopened (admin) before each"
+    for ((run = 1; run <= BENCH_SCORE_CLOSE_RUNS; run++)); do
+        for card in "$SC_SCARD" "$SC_WCARD"; do
+            st=$(sc_state "$card" "$SC_M1")
+            if [[ $st == closed ]]; then
+                api POST "/api/scorecards/$card/periods/$SC_M1/reopen" \
+                    '{"reason":"压测：重新计算考核结果"}'
+                api_expect "POST /api/scorecards/$card/periods/$SC_M1/reopen" 200
+            fi
+        done
+        sc_close "$SC_SCARD" "$SC_M1"
+        ss+=("$SC_SECS")
+        sc_close "$SC_WCARD" "$SC_M1"
+        ws+=("$SC_SECS")
+        tot+=("$(awk -v a="${ss[-1]}" -v b="${ws[-1]}" 'BEGIN { printf "%.6f", a + b }')")
+        bench_log "period_close: run $run: staff card ${ss[-1]} s + window card ${ws[-1]} s"
+    done
+    # the closed month: every subject ranked 1.. by score, and one subject's drill-down
+    # adds up to its stored score
+    sc_check_ranks "$SC_WCARD" "$SC_M1" "$BENCH_SCORE_WINDOWS"
+    sc_check_detail "$SC_WCARD" "$SC_M1" window "$SC_CHECK_ROW"
+    sc_check_ranks "$SC_SCARD" "$SC_M1" "$BENCH_SCORE_STAFF"
+    sc_check_detail "$SC_SCARD" "$SC_M1" staff "$SC_CHECK_ROW"
+    local p50 p99 w50 s50
+    p50=$(sc_pct 50 "${tot[@]}")
+    p99=$(sc_pct 99 "${tot[@]}")
+    w50=$(sc_pct 50 "${ws[@]}")
+    s50=$(sc_pct 50 "${ss[@]}")
+    bench_log "period_close: p50 $p50 ms, p99 $p99 ms (both cards; $BENCH_SCORE_WINDOWS windows" \
+        "p50 $w50 ms, $BENCH_SCORE_STAFF staff p50 $s50 ms) over $BENCH_SCORE_CLOSE_RUNS runs"
+    printf 'runs=%d p50_ms=%s p99_ms=%s window_p50_ms=%s staff_p50_ms=%s windows=%s staff=%s period=%s\n' \
+        "$BENCH_SCORE_CLOSE_RUNS" "$p50" "$p99" "$w50" "$s50" "$BENCH_SCORE_WINDOWS" \
+        "$BENCH_SCORE_STAFF" "$SC_M1" >"$BENCH_OUT/period_close.txt"
+    bench_row period_close "" "$p50" "$p99"
+}
+
+case_rescore_event() {
+    local drv=$ROOT/build/bench/score_event raw=$BENCH_OUT/score_event.txt rc=0 line
+    [[ -x $drv ]] || bench_die "rescore_event: $drv not found - build it (make build/bench/score_event)"
+    sc_setup
+    bench_log "rescore_event: $BENCH_SCORE_EVENTS manual deductions and $BENCH_SCORE_EVENTS" \
+        "evaluations, one at a time, each until the live score and rank show it ($SC_M0)"
+    "$drv" --port "$SC_PORT" --tokens "$T/sc_tokens.txt" --cookie1 "$SC_COOKIE1" \
+        --csrf1 "$SC_CSRF1" --cookie2 "$SC_COOKIE2" --csrf2 "$SC_CSRF2" --wcard "$SC_WCARD" \
+        --scard "$SC_SCARD" --period "$SC_M0" --events "$BENCH_SCORE_EVENTS" \
+        --type absent_half_day --per 3 --chief-loss 1 --timeout-ms "$BENCH_SCORE_TIMEOUT_MS" \
+        >"$raw" 2>"$BENCH_OUT/score_event.log" || rc=$?
+    line=$(tail -n 1 "$raw" 2>/dev/null || true)
+    if ((rc != 0 && rc != 2)) || [[ $line != events=* ]]; then
+        tail -n 20 "$BENCH_OUT/score_event.log" >&2
+        bench_die "rescore_event: the driver failed"
+    fi
+    grep -E 'card|not shown|POST' "$BENCH_OUT/score_event.log" | head -n 12 |
+        sed 's/^score_event: /[bench] rescore_event: /' >&2 || true
+    bench_log "rescore_event: $line"
+    ((rc == 0)) || bench_warn "rescore_event: $(bench_kv "$line" timeouts) timeouts and" \
+        "$(bench_kv "$line" errors) errors - the numbers are suspect (see $BENCH_OUT/score_event.log)"
+    bench_row rescore_event "" "$(bench_kv "$line" p50_ms)" "$(bench_kv "$line" p99_ms)"
+}
+
 case_idle_rss_mb() {
     # measured in start_server (before load); the MB value goes in the p50_ms column
     bench_row idle_rss_mb "" "$IDLE_RSS_MB" ""
 }
 
-# our server (first; "0" when not running), nginx and nginx's workers (bench_cpu_check)
+# our server (first; "0" when not running; the scoring server when it is the only one),
+# the scoring server, nginx and nginx's workers (bench_cpu_check)
 our_pids() {
-    echo "${SRV_PID:-0}"
+    echo "${SRV_PID:-${SC_PID:-0}}"
+    [[ -n $SRV_PID && -n $SC_PID ]] && echo "$SC_PID"
     if [[ -n $NGINX_PID ]]; then
         echo "$NGINX_PID"
         ps -o pid= --ppid "$NGINX_PID" 2>/dev/null
@@ -990,7 +1416,8 @@ main() {
         declare -F "case_$c" >/dev/null || bench_die "unknown case '$c'"
         case $c in
         nginx_static) need_nginx=1 ;;
-        due_date | overdue_scan | sqlite_batch_insert | ranking_month) ;;
+        due_date | overdue_scan | sqlite_batch_insert | ranking_month | period_close | \
+            rescore_event) ;;
         *) need_server=1 ;;
         esac
     done
