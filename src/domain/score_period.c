@@ -181,19 +181,69 @@ static const char SQL_STAFF_AVG_USED[] =
     "SELECT COUNT(*) FROM score_card c JOIN score_card_version v ON v.id = c.version_id"
     " WHERE c.active = 1 AND c.subject = 'window' AND v.def LIKE '%\"staff_avg\"%'";
 
-/* month: only the live periods containing it ("" = every live period). */
+#define SCORE_SLOW_S 60 /* a subject's quarter and year: rescored at most this often */
+
+static const char SQL_LIVE_AGE[] = "SELECT updated_at FROM score_result WHERE card_id = ?1"
+                                   " AND period = ?2 AND kind = ?3 AND subject_id = ?4";
+static const char SQL_DEFER[] =
+    "INSERT INTO score_dirty (kind, subject_id, month, due_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (kind, subject_id, month) DO NOTHING";
+
+/* A quarter or year row rescored less than SCORE_SLOW_S ago waits: a mark
+ * "YYYY-MM+" due when the interval is over. 1 when deferred. */
+static int defer_slow(struct db *db, const struct score_card_full *c, const char *period,
+                      int64_t single, const char *month, int64_t now, int *deferred)
+{
+    *deferred = 0;
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, SQL_LIVE_AGE, &st);
+    if (rc < 0)
+        return rc;
+    db_bind_int64(st, 1, c->id);
+    db_bind_text(st, 2, period);
+    db_bind_text(st, 3, c->subject);
+    db_bind_int64(st, 4, single);
+    rc = db_step(st);
+    int64_t at = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    if (rc < 0 || rc != DB_ROW || now - at >= SCORE_SLOW_S)
+        return rc < 0 ? rc : 0;
+    char mark[16];
+    snprintf(mark, sizeof(mark), "%.7s+", month);
+    if ((rc = db_prepare(db, SQL_DEFER, &st)) < 0)
+        return rc;
+    db_bind_text(st, 1, c->subject);
+    db_bind_int64(st, 2, single);
+    db_bind_text(st, 3, mark);
+    db_bind_int64(st, 4, at + SCORE_SLOW_S);
+    rc = db_step(st);
+    db_finalize(st);
+    *deferred = 1;
+    return rc < 0 ? rc : 0;
+}
+
+/* month: "" every live period; "YYYY-MM" the month periods containing it now
+ * and its quarter and year unless rescored within SCORE_SLOW_S (then
+ * deferred); "YYYY-MM+" its quarter and year (a deferred mark come due). */
 static int refresh(struct db *db, struct score_card_full *c, int64_t single, const char *month,
                    int64_t now)
 {
     char today[DATE_TEXT], periods[6][16];
     queue_service_day(now, today);
     int np = score_live_periods(c, today, periods);
-    int rc = 0;
+    int rc = 0, slow_only = month && strlen(month) == 8 && month[7] == '+';
     for (int p = 0; p < np && rc >= 0; p++) {
+        char kind[8], from[11], to[11];
+        if (score_period_range(periods[p], kind, from, to) < 0)
+            continue;
+        int is_month = strcmp(kind, "month") == 0;
         if (month && month[0]) {
-            char kind[8], from[11], to[11];
-            if (score_period_range(periods[p], kind, from, to) < 0 || strncmp(month, from, 7) < 0 ||
-                strncmp(month, to, 7) > 0)
+            if (strncmp(month, from, 7) < 0 || strncmp(month, to, 7) > 0 || (slow_only && is_month))
+                continue;
+            int deferred = 0;
+            if (!slow_only && !is_month && single &&
+                ((rc = defer_slow(db, c, periods[p], single, month, now, &deferred)) < 0 ||
+                 deferred))
                 continue;
         }
         int closed = 0;
@@ -304,7 +354,7 @@ int score_refresh_card(struct db *db, int64_t card_id, int64_t now)
 }
 
 static const char SQL_DIRTY[] = "SELECT kind, subject_id, month FROM score_dirty"
-                                " ORDER BY kind, subject_id, month LIMIT ?1";
+                                " WHERE due_at <= ?2 ORDER BY kind, subject_id, month LIMIT ?1";
 static const char SQL_DIRTY_DEL[] =
     "DELETE FROM score_dirty WHERE kind = ?1 AND subject_id = ?2 AND month = ?3";
 
@@ -314,7 +364,7 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
     struct {
         char kind[8];
         int64_t id;
-        char month[8];
+        char month[12];
     } batch[256];
     if (max > 256)
         max = 256;
@@ -323,6 +373,7 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
     if (rc < 0)
         return rc;
     db_bind_int64(st, 1, max);
+    db_bind_int64(st, 2, now);
     int n = 0;
     while (n < max && (rc = db_step(st)) == DB_ROW) {
         snprintf(batch[n].kind, sizeof(batch[n].kind), "%s", db_col_text(st, 0));

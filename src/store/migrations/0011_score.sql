@@ -166,10 +166,13 @@ CREATE INDEX score_award_card ON score_award (card_id, award, period);
 CREATE INDEX score_award_subject ON score_award (kind, subject_id);
 
 -- Subjects whose inputs changed since their live scores were computed, with
--- the month ('YYYY-MM') the change belongs to ('' = any: every live period).
+-- the month ('YYYY-MM') the change belongs to ('' = any: every live period;
+-- 'YYYY-MM+' = that month's quarter and year, deferred until due_at: a
+-- subject's quarter and year are rescored at most once a minute).
 CREATE TABLE score_dirty (
     kind {{TEXT_C}} NOT NULL,
     subject_id BIGINT NOT NULL,
     month {{TEXT_C}} NOT NULL DEFAULT '',
+    due_at BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, subject_id, month)
 );
