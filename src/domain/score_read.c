@@ -922,6 +922,9 @@ int score_flags_json(struct db *db, int64_t card_id, int n, json_t **out)
 static const char SQL_SUBJ_PATH_W[] = "SELECT path FROM org_node WHERE id = ?1 AND kind = 'window'";
 static const char SQL_SUBJ_PATH_S[] =
     "SELECT n.path FROM staff s JOIN org_node n ON n.id = s.node_id WHERE s.id = ?1";
+/* a closed period knows how many it scored */
+static const char SQL_COUNT_CLOSED[] =
+    "SELECT subjects FROM score_period WHERE card_id = ?1 AND period = ?2";
 static const char SQL_COUNT_PERIOD[] =
     "SELECT COUNT(*) FROM score_result WHERE card_id = ?1 AND period = ?2";
 static const char SQL_FLAGS_YEAR[] =
@@ -969,7 +972,7 @@ static json_t *subject_row(struct db *db, const struct score_card_full *c, const
         r.streak = 0;
     }
     int64_t of = 0, holds = 0;
-    if (db_prepare(db, SQL_COUNT_PERIOD, &st) == 0) {
+    if (db_prepare(db, closed ? SQL_COUNT_CLOSED : SQL_COUNT_PERIOD, &st) == 0) {
         db_bind_int64(st, 1, c->id);
         db_bind_text(st, 2, period);
         of = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
