@@ -82,7 +82,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 
 build/tests/%: tests/unit/%.c $(DBG_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(DEBUG_CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(DBG_OBJS) $(PKG_LIBS) -lcriterion
+	$(CC) $(DEBUG_CFLAGS) $(PKG_CFLAGS) -Itests/unit -MMD -MP -MF $@.d -o $@ $< $(DBG_OBJS) \
+		$(PKG_LIBS) -lcriterion
 
 test:
 	@bash scripts/test.sh

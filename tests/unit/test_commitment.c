@@ -212,6 +212,9 @@ Test(commitment, cycle_rights_and_rescoring)
     cr_assert_eq(commitment_update(u.db, &a_staff, mine, &p, now, &e), ERR_CONFLICT);
     cr_assert_str_eq(e.field, "state");
     cr_assert_eq(report(&a_staff, mine), ERR_CONFLICT);
+    /* new windows and staff are marked when created (score.h): start clean */
+    cr_assert_eq(db_exec(u.db, "DELETE FROM score_dirty"), 0);
+    cr_assert_eq(report(&a_staff, mine), ERR_CONFLICT);
     cr_assert_eq(unit_db_int(u.db, "SELECT COUNT(*) FROM score_dirty"), 0, "no mark before");
     /* the owner and outsiders do not confirm */
     cr_assert_eq(confirm(&a_staff, mine, "fulfilled"), ERR_FORBIDDEN);

@@ -51,7 +51,7 @@ static int update(const struct actor *who, int64_t id, const char *code, int act
                   struct org_node *out)
 {
     struct org_node tmp;
-    struct org_patch p = {code, NULL, NULL, NULL, active};
+    struct org_patch p = {code, NULL, NULL, NULL, NULL, active};
     memset(&e, 0, sizeof(e));
     return org_update(u.db, who, id, &p, out ? out : &tmp, &e);
 }
@@ -259,7 +259,7 @@ Test(org, update_fields)
     struct org_node r = make(0, "region", "r");
     struct org_node h = make(r.id, "hall", "h");
     struct org_node out;
-    struct org_patch p = {"h-new", "新大厅", "中心街8号", "0000-1", -1};
+    struct org_patch p = {"h-new", "新大厅", "中心街8号", "0000-1", NULL, -1};
     cr_assert_eq(org_update(u.db, &sys, h.id, &p, &out, &e), 0, "%s", e.msg);
     cr_assert_str_eq(out.code, "h-new");
     cr_assert_str_eq(out.name, "新大厅");

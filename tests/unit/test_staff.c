@@ -149,7 +149,7 @@ Test(staff, duplicate_login)
 Test(staff, home_node_rules)
 {
     struct org_node off = make_node(r.id, "hall", "closed");
-    struct org_patch deact = {NULL, NULL, NULL, NULL, 0};
+    struct org_patch deact = {NULL, NULL, NULL, NULL, NULL, 0};
     struct org_node tmp;
     cr_assert_eq(org_update(u.db, &sys, off.id, &deact, &tmp, &e), 0, "%s", e.msg);
     cr_assert_eq(create(&sys, "ok", "staff", off.id, NULL), ERR_CONFLICT);
@@ -328,7 +328,7 @@ Test(staff, reactivation_under_deactivated_home)
     struct staff_patch p = no_change();
     p.active = 0;
     cr_assert_eq(update(&sys, s.id, &p, NULL), 0);
-    struct org_patch off = {NULL, NULL, NULL, NULL, 0};
+    struct org_patch off = {NULL, NULL, NULL, NULL, NULL, 0};
     struct org_node tmp;
     cr_assert_eq(org_update(u.db, &sys, h.id, &off, &tmp, &e), 0, "%s", e.msg);
     p.active = 1;
@@ -504,7 +504,7 @@ Test(staff, assignment_needs_active_parties)
     off.active = 0;
     cr_assert_eq(update(&sys, t.id, &off, NULL), 0);
     cr_assert_eq(assign(&sys, t.id, wa1.id, NULL), ERR_CONFLICT, "the account is deactivated");
-    struct org_patch woff = {NULL, NULL, NULL, NULL, 0};
+    struct org_patch woff = {NULL, NULL, NULL, NULL, NULL, 0};
     struct org_node tmp;
     cr_assert_eq(org_update(u.db, &sys, wa2.id, &woff, &tmp, &e), 0, "%s", e.msg);
     cr_assert_eq(assign(&sys, s.id, wa2.id, NULL), ERR_CONFLICT, "the window is deactivated");
