@@ -189,9 +189,8 @@ static int periods_field(struct req *r, json_t *body, const char **out)
         const char *s = json_string_value(x);
         if (!s || strlen(s) > 10)
             return ERR_INVALID;
-        if (buf[0])
-            strcat(buf, ",");
-        strcat(buf, s);
+        size_t k = strlen(buf);
+        snprintf(buf + k, sizeof(buf) - k, "%s%s", k ? "," : "", s);
     }
     *out = arena_strdup(&r->arena, buf);
     return *out ? 0 : ERR_NOMEM;

@@ -35,12 +35,10 @@ int score_periods_norm(const char *in, char out[32])
             p++;
     }
     out[0] = 0;
+    size_t k = 0;
     for (int i = 0; i < 3; i++)
-        if (seen[i]) {
-            if (out[0])
-                strcat(out, ",");
-            strcat(out, kinds[i]);
-        }
+        if (seen[i])
+            k += (size_t)snprintf(out + k, 32 - k, "%s%s", k ? "," : "", kinds[i]);
     return out[0] ? 0 : ERR_INVALID;
 }
 

@@ -450,7 +450,7 @@ int score_def_parse(const char *json, const char *subject, struct score_def *def
         rc = err_set(e, ERR_INVALID, "weighted", "must be true or false");
         goto done;
     }
-    def->weighted = w && json_is_true(w);
+    def->weighted = json_is_true(w);
     if (num_field(root, "base", 100, 0, NUM_MAX, "base", &def->base, e) < 0 ||
         num_field(root, "cap", def->base, 0, NUM_MAX, "cap", &def->cap, e) < 0 ||
         num_field(root, "floor", 0, -NUM_MAX, NUM_MAX, "floor", &def->floor, e) < 0) {

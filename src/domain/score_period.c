@@ -206,7 +206,7 @@ static int defer_slow(struct db *db, const struct score_card_full *c, const char
     rc = db_step(st);
     int64_t at = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_finalize(st);
-    if (rc < 0 || rc != DB_ROW || now - at >= SCORE_SLOW_S)
+    if (rc != DB_ROW || now - at >= SCORE_SLOW_S)
         return rc < 0 ? rc : 0;
     char mark[16];
     snprintf(mark, sizeof(mark), "%.7s+", month);
@@ -366,6 +366,7 @@ int score_rescore_dirty(struct db *db, int64_t now, int max, int *done)
         int64_t id;
         char month[12];
     } batch[256];
+    memset(batch, 0, sizeof(batch));
     if (max > 256)
         max = 256;
     struct db_stmt *st = NULL;
@@ -578,14 +579,14 @@ static int flags(struct db *db, const struct score_card_full *c, const char *per
     db_finalize(st);
     if (rc < 0 || count <= 0 || set->n == 0 || strcmp(c->subject, "window") != 0)
         return rc < 0 ? rc : 0;
-    struct score_subj **p = malloc(set->n * sizeof(*p));
+    struct score_subj **p = malloc(set->n * sizeof(struct score_subj *));
     if (!p)
         return ERR_NOMEM;
     size_t n = 0;
     for (size_t i = 0; i < set->n; i++)
         if (!set->s[i].veto[0])
             p[n++] = &set->s[i];
-    qsort(p, n, sizeof(*p), cmp_flag);
+    qsort(p, n, sizeof(struct score_subj *), cmp_flag);
     /* per group: the first `count` of each group in score order, and every
      * subject tied with the last of them */
     struct {

@@ -528,7 +528,7 @@ int score_detail_json(struct db *db, int64_t card_id, const char *period, const 
     snprintf(mfrom, sizeof(mfrom), "%.7s", from);
     snprintf(mto, sizeof(mto), "%.7s", to);
     json_t *events = json_array();
-    if ((rc = db_prepare(db, SQL_EVENTS_OF, &st)) == 0) {
+    if (db_prepare(db, SQL_EVENTS_OF, &st) == 0) {
         db_bind_text(st, 1, kind);
         db_bind_int64(st, 2, subject_id);
         db_bind_text(st, 3, mfrom);
@@ -1112,7 +1112,7 @@ int score_public_json(struct db *db, int64_t node_id, json_t **out)
         db_finalize(st);
     }
     json_t *items = json_array();
-    if (per[0] && (rc = db_prepare(db, SQL_PUBLIC_ROWS, &st)) == 0) {
+    if (per[0] && db_prepare(db, SQL_PUBLIC_ROWS, &st) == 0) {
         char end[ACTOR_PATH_MAX];
         org_path_end(n.path, end, sizeof(end));
         db_bind_int64(st, 1, card_id);

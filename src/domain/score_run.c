@@ -994,14 +994,14 @@ static int rank_cmp(const void *a, const void *b)
 
 void score_rank_set(struct score_set *set)
 {
-    struct score_subj **p = malloc(set->n * sizeof(*p));
+    struct score_subj **p = malloc(set->n * sizeof(struct score_subj *));
     if (!p)
         return;
     for (int g = 0; g < 4; g++) {
         for (size_t i = 0; i < set->n; i++)
             p[i] = &set->s[i];
         g_group = g;
-        qsort(p, set->n, sizeof(*p), rank_cmp);
+        qsort(p, set->n, sizeof(struct score_subj *), rank_cmp);
         size_t start = 0;
         for (size_t i = 0; i < set->n; i++) {
             if (i > 0 && group_key(p[i], g) != group_key(p[i - 1], g))
