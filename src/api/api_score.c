@@ -49,6 +49,20 @@ static struct sop *sop_new(struct req *r)
     return q;
 }
 
+/* A write on one thing named by the path's first parameter: NULL with the
+ * answer given on failure. */
+static struct sop *id_op(struct req *r, unsigned roles, const char *missing)
+{
+    struct sop *q = sop_new(r);
+    if (!q || api_role(r, roles) < 0 || req_query_done(r) < 0)
+        return NULL;
+    if (req_param_id(r, 0, &q->id) < 0) {
+        req_error(r, ERR_NOTFOUND, NULL, "%s", missing);
+        return NULL;
+    }
+    return q;
+}
+
 /* The "def" member of the body as JSON text in the arena; the rest of the
  * body unpacked by fields. Answers 400 and returns < 0 on failure. */
 static int body_with_def(struct req *r, const struct jfield *f, int nf, const char **def,
@@ -262,11 +276,9 @@ static int run_card_version(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/scorecards/{id}/versions {def, note?, name?, periods?} */
 static int api_card_version(struct req *r)
 {
-    struct sop *q = sop_new(r);
-    if (!q || api_role(r, ROLES_LEAD) < 0 || req_query_done(r) < 0)
+    struct sop *q = id_op(r, ROLES_LEAD, "no such scorecard");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such scorecard");
     struct jfield f[] = {
         {"name", JF_STRING, 0, (void *)&q->card.name, 1, SCORE_NAME_MAX, NULL},
         {"note", JF_STRING, 0, (void *)&q->card.note, 0, 500, NULL},
@@ -291,11 +303,9 @@ static int run_card_off(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/scorecards/{id}/deactivate {} */
 static int api_card_deactivate(struct req *r)
 {
-    struct sop *q = sop_new(r);
-    if (!q || api_role(r, ROLES_LEAD) < 0 || req_query_done(r) < 0)
+    struct sop *q = id_op(r, ROLES_LEAD, "no such scorecard");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such scorecard");
     if (api_body(r, NULL, 0) < 0)
         return REQ_DONE;
     q->op.run = run_card_off;
@@ -695,11 +705,9 @@ static int run_event_decide(struct db *db, struct api_op *op, struct err *e)
 /* POST /api/score-events/{id}/confirm {} */
 static int api_event_confirm(struct req *r)
 {
-    struct sop *q = sop_new(r);
-    if (!q || api_role(r, ROLES_LEAD) < 0 || req_query_done(r) < 0)
+    struct sop *q = id_op(r, ROLES_LEAD, "no such score event");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such score event");
     if (api_body(r, NULL, 0) < 0)
         return REQ_DONE;
     q->op.run = run_event_decide;
@@ -709,11 +717,9 @@ static int api_event_confirm(struct req *r)
 /* POST /api/score-events/{id}/void {reason} */
 static int api_event_void(struct req *r)
 {
-    struct sop *q = sop_new(r);
-    if (!q || api_role(r, ROLES_LEAD) < 0 || req_query_done(r) < 0)
+    struct sop *q = id_op(r, ROLES_LEAD, "no such score event");
+    if (!q)
         return REQ_DONE;
-    if (req_param_id(r, 0, &q->id) < 0)
-        return req_error(r, ERR_NOTFOUND, NULL, "no such score event");
     struct jfield f[] = {{"reason", JF_STRING, 0, (void *)&q->reason, 0, 500, NULL}};
     if (api_body(r, f, 1) < 0)
         return REQ_DONE;
