@@ -814,18 +814,23 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* At most one drain every SCORE_GAP_MS: under a stream of evaluations the
- * marks of that interval are rescored together (one writer run, each
- * subject once), and a new event is reflected within the gap plus a run. */
-#define SCORE_GAP_MS 20
+/* After a drain of SCORE_BUSY marks or more (a stream of tickets and
+ * evaluations), the next waits until SCORE_GAP_MS after it: the marks of that
+ * interval are rescored together (one writer run, each subject once), so a
+ * busy hall's windows cost the writer a few rescorings a second, not one per
+ * service. After a small drain (a lone event) the next change is rescored at
+ * once. */
+#define SCORE_GAP_MS 100
+#define SCORE_BUSY 8
 
 static void *svc_main(void *arg)
 {
     (void)arg;
     int64_t last = 0;
+    int busy = 0; /* the last drain was a big one */
     pthread_mutex_lock(&svc_mu);
     while (svc.running) {
-        int64_t gap = last + SCORE_GAP_MS - mono_ms();
+        int64_t gap = busy ? last + SCORE_GAP_MS - mono_ms() : 0;
         if (svc.wake && gap > 0) {
             struct timespec until;
             clock_gettime(CLOCK_MONOTONIC, &until);
@@ -841,7 +846,7 @@ static void *svc_main(void *arg)
         svc.wake = 0;
         pthread_mutex_unlock(&svc_mu);
         last = mono_ms();
-        int done = 64;
+        int done = 64, total = 0;
         while (done == 64 && svc_running()) {
             struct err e = {0};
             done = 0;
@@ -849,7 +854,9 @@ static void *svc_main(void *arg)
                 log_warn("score", "msg=\"rescoring failed\" error=\"%s\"", e.msg);
                 break;
             }
+            total += done;
         }
+        busy = total >= SCORE_BUSY;
         pthread_mutex_lock(&svc_mu);
         if (!svc.running || svc.wake)
             continue;
