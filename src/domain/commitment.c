@@ -1,6 +1,7 @@
 /* commitment.c - commitments (亮承诺), their reports and confirmations (践诺),
  * the 践诺率 figures and the regions' publication setting (commitment.h). */
 #include "domain/commitment.h"
+#include "domain/dom_util.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -24,37 +25,6 @@ static const char *const RESULTS[] = {"fulfilled", "partly", "missed"};
 static const char *const VISIBILITIES[] = {"public", "internal"};
 
 #define COUNT_OF(x) ((int)(sizeof(x) / sizeof((x)[0])))
-
-static int one_of(const char *s, const char *const *names, int n)
-{
-    for (int i = 0; s && i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int db_fail(struct err *e, int rc)
-{
-    return err_set(e, rc == ERR_BUSY || rc == ERR_UNAVAILABLE || rc == ERR_NOMEM ? rc : ERR_DB,
-                   NULL, rc == ERR_NOMEM ? "out of memory" : "database error");
-}
-
-static void copy(char *dst, size_t cap, const char *s)
-{
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
-/* Column col as an arena copy, NULL for SQL NULL; *oom set when the copy fails. */
-static const char *col_copy(struct db_stmt *st, int col, struct arena *a, int *oom)
-{
-    const char *s = db_col_text(st, col);
-    if (!s)
-        return NULL;
-    char *c = arena_strdup(a, s);
-    if (!c)
-        *oom = 1;
-    return c;
-}
 
 static int staff_role(enum role r)
 {

@@ -2,6 +2,7 @@
  * closed period, secret ballots, the leader's decision, closing into
  * score_award, the public honour list (nomination.h). */
 #include "domain/nomination.h"
+#include "domain/dom_util.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -18,45 +19,6 @@
 static const char *const KINDS[] = {"model_window", "service_star"};
 static const char *const MODES[] = {"vote", "decision"};
 static const char *const STATES[] = {"open", "closed", "cancelled"};
-
-static int one_of(const char *s, const char *const *names, int n)
-{
-    for (int i = 0; s && i < n; i++)
-        if (strcmp(s, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int db_fail(struct err *e, int rc)
-{
-    return err_set(e, rc == ERR_BUSY || rc == ERR_UNAVAILABLE || rc == ERR_NOMEM ? rc : ERR_DB,
-                   NULL, rc == ERR_NOMEM ? "out of memory" : "database error");
-}
-
-static void copy(char *dst, size_t cap, const char *s)
-{
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
-/* Column col as an arena copy, NULL for SQL NULL; *oom set when the copy fails. */
-static const char *col_copy(struct db_stmt *st, int col, struct arena *a, int *oom)
-{
-    const char *s = db_col_text(st, col);
-    if (!s)
-        return NULL;
-    char *c = arena_strdup(a, s);
-    if (!c)
-        *oom = 1;
-    return c;
-}
-
-static void bind_opt_id(struct db_stmt *st, int idx, int64_t v)
-{
-    if (v > 0)
-        db_bind_int64(st, idx, v);
-    else
-        db_bind_null(st, idx);
-}
 
 static int staff_role(enum role r)
 {
